@@ -1,0 +1,30 @@
+# forensic — set-up, build, demo, tests and benchmarks. See README.md.
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+FORENSIC := .build/release/forensic
+
+.PHONY: setup build demo test bench samples clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	swift build -c release --product forensic
+	swift build -c release --product forensic-bench
+
+# The main job on the bundled samples.
+demo: build
+	@bash scripts/demo.sh
+
+test: setup
+	swift test
+
+bench: build
+	@bash scripts/bench.sh
+
+# Regenerate the committed sample footage (needs the ffmpeg command-line tool).
+samples:
+	bash samples/make-samples.sh
+
+clean:
+	rm -rf .build

