@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Debug builds of C shims still get optimisation: dlib's HOG is ~150x slower at -O0.
-let optimisedC: [CSetting] = [.unsafeFlags(["-O2"])]
 
 let package = Package(
     name: "forensic",
@@ -10,9 +8,11 @@ let package = Package(
     products: [
         .executable(name: "forensic", targets: ["forensic"]),
         .library(name: "VideoDecode", targets: ["VideoDecode"]),
+        .library(name: "RecognitionKit", targets: ["RecognitionKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C interop: one small target per C library.
@@ -23,20 +23,36 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
 
+        // dlib (C++) behind a plain C header, built with -O2 even in debug (HOG is ~150x slower
+        // at -O0); BLAS/LAPACK by soname (Debian's dlib-1.pc names
+        // files that do not exist).
+        .target(
+            name: "CDlibShim",
+            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17"])],
+            linkerSettings: [.linkedLibrary("dlib"), .unsafeFlags(["-l:libblas.so.3", "-l:liblapack.so.3"])]
+        ),
+
         // Stages.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg"]),
+        .target(
+            name: "RecognitionKit",
+            dependencies: ["VideoDecode", "CDlibShim", .product(name: "Crypto", package: "swift-crypto")]
+        ),
 
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode",
+                "VideoDecode", "RecognitionKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "forensic-bench", dependencies: ["VideoDecode"], path: "Sources/ForensicBench"),
+        .executableTarget(name: "forensic-bench", dependencies: ["VideoDecode", "RecognitionKit"], path: "Sources/ForensicBench"),
 
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
+        .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),
+        // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
+        .testTarget(name: "ForensicCLITests", dependencies: ["forensic"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,12 +8,12 @@ BENCH=.build/release/forensic-bench
 SECONDS_OF_FOOTAGE=${BENCH_SECONDS:-300}
 mkdir -p "$DATA"
 
-gen() { # name size
+gen() { # name size bitrate (CCTV-like: 3 Mb/s at 1080p, 1.5 at 720p)
   local f=$DATA/$1-${SECONDS_OF_FOOTAGE}s.mp4
   if [ ! -f "$f" ]; then
     echo "bench: generating $f (H.264, 25 fps, GOP 50, ${SECONDS_OF_FOOTAGE} s)" >&2
     ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=$2:r=25" -t "$SECONDS_OF_FOOTAGE" \
-      -c:v libx264 -preset veryfast -crf 23 -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p "$f.tmp.mp4"
+      -c:v libx264 -preset veryfast -b:v "$3" -maxrate "$3" -bufsize 8M -g 50 -keyint_min 50 -sc_threshold 0 -pix_fmt yuv420p "$f.tmp.mp4"
     mv "$f.tmp.mp4" "$f"
   fi
   echo "$f"
@@ -48,8 +48,8 @@ row() { # file label seconds frames baseline-seconds
   ratio=$(echo "$5 / $3" | bc -l)
   printf '%-6s %-26s %9.2f %9.1fx %9.0f %21.2fx\n' "$1" "$2" "$3" "$rt" "$fps" "$ratio"
 }
-for spec in 1080p:1920x1080 720p:1280x720; do
-  name=${spec%%:*}; f=$(gen "$name" "${spec#*:}")
+for spec in 1080p:1920x1080:3M 720p:1280x720:1500k; do
+  IFS=: read -r name size rate <<<"$spec"; f=$(gen "$name" "$size" "$rate")
   frames=$((SECONDS_OF_FOOTAGE * 25)); keys=$((SECONDS_OF_FOOTAGE / 2))
   ff1=$(wall ffmpeg -threads 1 -i "$f" -f null -)
   ff2=$(wall ffmpeg -threads 2 -i "$f" -f null -)

@@ -1,0 +1,67 @@
+/// Distance between two 128-D face descriptors.
+public func faceDistance(_ a: [Float], _ b: [Float]) -> Float {
+    precondition(a.count == b.count)
+    var s: Float = 0
+    for i in a.indices { let d = a[i] - b[i]; s += d * d }
+    return s.squareRoot()
+}
+
+/// A flat, contiguous store of 128-D descriptors with a SIMD nearest-neighbour scan.
+/// 1 million descriptors take 512 MB and scan in a few tens of milliseconds per core.
+public struct DescriptorIndex: Sendable {
+    public static let dimensions = 128
+    /// Descriptors packed as SIMD16 lanes, 8 per descriptor.
+    private var lanes: [SIMD16<Float>] = []
+    public private(set) var ids: [Int64] = []
+
+    public init() {}
+
+    public var count: Int { ids.count }
+
+    public mutating func reserve(_ n: Int) {
+        lanes.reserveCapacity(n * 8)
+        ids.reserveCapacity(n)
+    }
+
+    public mutating func append(id: Int64, descriptor: [Float]) {
+        precondition(descriptor.count == Self.dimensions, "descriptor must have 128 values")
+        descriptor.withUnsafeBufferPointer { buf in
+            for k in 0..<8 { lanes.append(SIMD16<Float>(buf[(k * 16)..<(k * 16 + 16)])) }
+        }
+        ids.append(id)
+    }
+
+    public struct Match: Sendable, Equatable {
+        public let id: Int64
+        public let distance: Float
+    }
+
+    /// The `k` nearest descriptors to `query` within `maxDistance`, nearest first.
+    public func nearest(to query: [Float], k: Int, maxDistance: Float = .infinity) -> [Match] {
+        precondition(query.count == Self.dimensions)
+        guard k > 0, count > 0 else { return [] }
+        var q = [SIMD16<Float>]()
+        query.withUnsafeBufferPointer { buf in for i in 0..<8 { q.append(SIMD16<Float>(buf[(i * 16)..<(i * 16 + 16)])) } }
+        let limit = maxDistance.isFinite ? maxDistance * maxDistance : .infinity
+        // Keep the best k in a small sorted array: k is tiny next to the scan.
+        var best: [(Float, Int)] = []
+        best.reserveCapacity(k + 1)
+        var worst = limit
+        lanes.withUnsafeBufferPointer { l in
+            q.withUnsafeBufferPointer { qv in
+                for i in 0..<count {
+                    let base = i * 8
+                    var acc = SIMD16<Float>()
+                    for j in 0..<8 { let d = l[base + j] - qv[j]; acc += d * d }
+                    let dist = acc.sum()
+                    guard dist < worst || (best.count < k && dist <= limit) else { continue }
+                    let pos = best.firstIndex { $0.0 > dist } ?? best.count
+                    best.insert((dist, i), at: pos)
+                    if best.count > k { best.removeLast() }
+                    if best.count == k { worst = best[k - 1].0 }
+                }
+            }
+        }
+        return best.map { Match(id: ids[$0.1], distance: $0.0.squareRoot()) }
+    }
+}

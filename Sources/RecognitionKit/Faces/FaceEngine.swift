@@ -1,0 +1,129 @@
+internal import CDlibShim
+import Foundation
+import VideoDecode
+
+/// Which detector to run.
+public enum FaceDetector: String, Sendable, CaseIterable {
+    /// dlib's HOG + linear SVM: fast on a CPU, frontal faces.
+    case hog
+    /// dlib's MMOD CNN: finds more turned and small faces, ~30× slower, ~1 GB RAM at 720p.
+    case mmod
+}
+
+public struct FaceOptions: Sendable {
+    public var detector: FaceDetector
+    /// Image doublings before detection: each finds faces half as large (and costs ~4×).
+    public var upsample: Int
+    /// Minimum detector score. HOG with upsampling yields low-score false positives: 0 keeps them out.
+    public var minScore: Double
+    public var maxFaces: Int
+
+    public init(detector: FaceDetector = .hog, upsample: Int = 0, minScore: Double? = nil, maxFaces: Int = 64) {
+        self.detector = detector
+        self.upsample = upsample
+        self.minScore = minScore ?? (detector == .hog ? 0.0 : 0.3)
+        self.maxFaces = maxFaces
+    }
+}
+
+/// dlib face detection, landmarks, alignment and descriptors. Not thread-safe: give each worker
+/// its own engine with `clone()` (the models are loaded once).
+public final class FaceEngine: @unchecked Sendable {
+    /// Euclidean distance below which two descriptors are the same person (the model's published
+    /// operating point: 99.38% on LFW).
+    public static let samePersonThreshold: Float = 0.6
+
+    private let context: OpaquePointer
+    /// SHA-256 of the model files; stored with every face.
+    public let fingerprint: String
+
+    /// Loads the models from the store (MMOD only when asked, it takes ~1 GB at 720p).
+    public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false) throws {
+        let shape = try models.file("face/shape_predictor_5_face_landmarks.dat")
+        let net = try models.file("face/dlib_face_recognition_resnet_model_v1.dat")
+        let mmod = loadMMOD ? try models.file("face/mmod_human_face_detector.dat") : nil
+        var err = [CChar](repeating: 0, count: 512)
+        guard let ctx = dlibshim_create(shape, net, mmod, &err, err.count) else {
+            throw RecognitionError(.modelCorrupt, file: net,
+                                   reason: "cannot load face models: \(message(err)) (run `make setup`)")
+        }
+        context = ctx
+        fingerprint = try ModelStore.fingerprint(name: "dlib-resnet-v1", files: [shape, net])
+    }
+
+    private init(context: OpaquePointer, fingerprint: String) {
+        self.context = context
+        self.fingerprint = fingerprint
+    }
+
+    deinit { dlibshim_destroy(context) }
+
+    /// An independent engine for another thread.
+    public func clone() throws -> FaceEngine {
+        guard let copy = dlibshim_clone(context) else {
+            throw RecognitionError(.inference, file: "dlib", reason: "cannot clone face models (out of memory?)")
+        }
+        return FaceEngine(context: copy, fingerprint: fingerprint)
+    }
+
+    /// Finds faces in an RGB image and describes each one.
+    /// - Parameter source: named in errors (the photo or video the image came from).
+    public func faces(in image: Image, options: FaceOptions = FaceOptions(), source: String = "image") throws -> [Face] {
+        guard image.format == .rgb else {
+            throw RecognitionError(.invalidInput, file: source, reason: "face detection needs an RGB image")
+        }
+        guard image.width >= 16, image.height >= 16 else { return [] }
+        let maxFaces = max(1, options.maxFaces)
+        var raw = [dlibshim_face](repeating: dlibshim_face(), count: maxFaces)
+        var chips = [UInt8](repeating: 0, count: maxFaces * 150 * 150 * 3)
+        var err = [CChar](repeating: 0, count: 512)
+        let n = image.pixels.withUnsafeBufferPointer { px in
+            dlibshim_detect(context, px.baseAddress, Int32(image.width), Int32(image.height),
+                            Int32(options.upsample), options.minScore, options.detector == .mmod ? 1 : 0,
+                            &raw, &chips, Int32(maxFaces), &err, err.count)
+        }
+        guard n >= 0 else {
+            throw RecognitionError(.inference, file: source, reason: "face detection failed: \(message(err))")
+        }
+        guard n > 0 else { return [] }
+        let count = Int(n)
+        let descriptors = try describe(chips: Array(chips.prefix(count * 150 * 150 * 3)), count: count, source: source)
+        return (0..<count).map { i in
+            let f = raw[i]
+            let landmarks = withUnsafeBytes(of: f.landmarks) { buf in
+                let v = buf.bindMemory(to: Float.self)
+                return (0..<5).map { Point(x: Double(v[2 * $0]), y: Double(v[2 * $0 + 1])) }
+            }
+            let chip = Image(width: 150, height: 150, format: .rgb,
+                             pixels: Array(chips[(i * 67_500)..<((i + 1) * 67_500)]))
+            return Face(box: PixelRect(x: Int(f.left), y: Int(f.top), w: Int(f.width), h: Int(f.height)),
+                        score: f.score, landmarks: landmarks,
+                        quality: FaceQuality.assess(landmarks: landmarks, chip: chip),
+                        embedding: Array(descriptors[(i * 128)..<((i + 1) * 128)]), chip: chip)
+        }
+    }
+
+    /// 128-D descriptors for aligned 150×150 RGB chips (e.g. dlib's example `johns` chips).
+    public func describe(chips: [Image], source: String = "chips") throws -> [[Float]] {
+        guard chips.allSatisfy({ $0.width == 150 && $0.height == 150 && $0.format == .rgb }) else {
+            throw RecognitionError(.invalidInput, file: source, reason: "chips must be 150x150 RGB")
+        }
+        let flat = try describe(chips: chips.flatMap(\.pixels), count: chips.count, source: source)
+        return (0..<chips.count).map { Array(flat[($0 * 128)..<(($0 + 1) * 128)]) }
+    }
+
+    private func describe(chips: [UInt8], count: Int, source: String) throws -> [Float] {
+        var out = [Float](repeating: 0, count: count * 128)
+        var err = [CChar](repeating: 0, count: 512)
+        let rc = chips.withUnsafeBufferPointer { dlibshim_describe(context, $0.baseAddress, Int32(count), &out, &err, err.count) }
+        guard rc == 0 else {
+            throw RecognitionError(.inference, file: source, reason: "face descriptor failed: \(message(err))")
+        }
+        return out
+    }
+}
+
+/// Text of a NUL-terminated C error buffer.
+private func message(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

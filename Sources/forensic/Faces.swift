@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import RecognitionKit
+import VideoDecode
+
+extension FaceDetector: ExpressibleByArgument {}
+
+struct Faces: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find, describe and rate faces in photos and videos.",
+        discussion: "Prints one line per face. A file that cannot be read is reported on stderr and the others go on (exit 2).")
+
+    @Argument(help: "Photos (JPEG, PNG, BMP) or videos.")
+    var files: [String]
+
+    @Flag(help: "One JSON object per face per line.")
+    var json = false
+
+    @Option(help: "Seconds between sampled video frames.")
+    var every: Double = 1
+
+    @Option(help: "Image doublings before detection (each finds faces half as small, ~4x slower).")
+    var upsample: Int = 0
+
+    @Option(help: "hog (fast) or mmod (CNN: more turned and small faces, much slower).")
+    var detector: FaceDetector = .hog
+
+    @Option(help: "Model directory (default: $FORENSIC_MODELS, ./models, or beside the executable).")
+    var models: String?
+
+    func validate() throws {
+        guard (0...3).contains(upsample) else { throw ValidationError("--upsample must be 0–3") }
+        guard every > 0 else { throw ValidationError("--every must be positive") }
+    }
+
+    func run() throws {
+        let engine = try loadOrExit { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod) }
+        let options = FaceOptions(detector: detector, upsample: upsample)
+        var failed = 0
+        for file in files {
+            do {
+                _ = try MediaFrames.forEach(file, every: every) { time, image in
+                    for face in try engine.faces(in: image, options: options, source: file) {
+                        let line = FaceLine(file: file, time: time, face: face, detector: detector.rawValue, model: engine.fingerprint)
+                        print(json ? jsonLine(line) : line.text)
+                    }
+                }
+            } catch {
+                failed += 1
+                reportError(error)
+            }
+        }
+        if failed > 0 { throw ExitStatus.someInputsFailed }
+    }
+}
+
+struct FaceCompare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "face-compare",
+        abstract: "Are two photos the same person? Prints the descriptor distance and the verdict.",
+        discussion: "Each photo must show one face, or pass --largest to use the biggest. Exit 0 either way; 1 if a photo cannot be used.")
+
+    @Argument(help: "First photo.") var a: String
+    @Argument(help: "Second photo.") var b: String
+    @Flag(help: "Print JSON: {\"distance\",\"same\",\"threshold\"}.") var json = false
+    @Flag(help: "Use the largest face when a photo has several.") var largest = false
+    @Option(help: "Same-person distance threshold.") var threshold: Float = FaceEngine.samePersonThreshold
+    @Option(help: "Image doublings before detection.") var upsample: Int = 1
+    @Option(help: "Model directory.") var models: String?
+
+    func run() throws {
+        let engine = try loadOrExit { try FaceEngine(models: ModelStore(directory: models)) }
+        do {
+            let fa = try engine.singleFace(in: a, largest: largest, upsample: upsample)
+            let fb = try engine.singleFace(in: b, largest: largest, upsample: upsample)
+            let d = faceDistance(fa.embedding, fb.embedding)
+            let verdict = Verdict(distance: (d * 10_000).rounded() / 10_000, same: d < threshold, threshold: threshold)
+            print(json ? jsonLine(verdict)
+                  : String(format: "distance %.4f: %@ (threshold %.2f)", d, verdict.same ? "same person" : "different people", threshold))
+        } catch {
+            reportError(error)
+            throw ExitCode.failure
+        }
+    }
+
+    struct Verdict: Encodable { let distance: Float; let same: Bool; let threshold: Float }
+}
+
+extension FaceEngine {
+    /// The one face in a photo (or the largest with `largest`); errors name the photo.
+    func singleFace(in photo: String, largest: Bool, upsample: Int) throws -> Face {
+        let faces = try self.faces(in: StillImage.load(photo), options: FaceOptions(upsample: upsample), source: photo)
+        guard !faces.isEmpty else { throw RecognitionError(.noFace, file: photo, reason: "no face found") }
+        if faces.count > 1 && !largest {
+            throw RecognitionError(.severalFaces, file: photo, reason: "\(faces.count) faces found; pass --largest to use the biggest")
+        }
+        return faces.max { $0.box.w * $0.box.h < $1.box.w * $1.box.h }!
+    }
+}
+
+/// `faces --json` line.
+struct FaceLine: Encodable {
+    let file: String
+    let time: Double
+    let box: PixelRect
+    let score: Double
+    let landmarks: [Point]
+    let quality: FaceQuality
+    let embedding: [Float]
+    let detector: String
+    let model: String
+
+    init(file: String, time: Double, face: Face, detector: String, model: String) {
+        self.file = file
+        self.time = (time * 1000).rounded() / 1000
+        box = face.box
+        score = (face.score * 1000).rounded() / 1000
+        landmarks = face.landmarks.map { Point(x: ($0.x * 10).rounded() / 10, y: ($0.y * 10).rounded() / 10) }
+        var q = face.quality
+        q.sharpness = q.sharpness.rounded(); q.interEyePixels = (q.interEyePixels * 10).rounded() / 10
+        q.frontal = (q.frontal * 100).rounded() / 100; q.score = (q.score * 100).rounded() / 100
+        quality = q
+        embedding = face.embedding
+        self.detector = detector
+        self.model = model
+    }
+
+    var text: String {
+        String(format: "%@ t=%.2fs face %dx%d at (%d,%d) score %.2f eyes %.0fpx sharp %.0f frontal %.2f%@",
+               file, time, box.w, box.h, box.x, box.y, score, quality.interEyePixels, quality.sharpness,
+               quality.frontal, quality.isJunk ? " [junk]" : "")
+    }
+}
+
+/// Loads a model or exits 1 with the one-line reason (missing models are not per-file failures).
+func loadOrExit<T>(_ load: () throws -> T) throws -> T {
+    do { return try load() } catch {
+        reportError(error)
+        throw ExitCode.failure
+    }
+}
