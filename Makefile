@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FORENSIC := .build/release/forensic
 
-.PHONY: setup build demo test bench samples clean
+.PHONY: setup build demo test bench eval samples clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,3 +28,7 @@ samples:
 
 clean:
 	rm -rf .build
+
+# Recognition accuracy on generated evaluation sets (synthetic plates on real photos; dlib's faces).
+eval: build
+	@bash scripts/eval.sh

@@ -1,5 +1,11 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// OpenVINO's headers and libraries come from the pinned wheel that `make setup` unpacks into
+// models/openvino. SwiftPM drops -rpath from .pc files, so the run path is set here.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let openvino = "\(root)/models/openvino"
 
 
 let package = Package(
@@ -32,11 +38,20 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dlib"), .unsafeFlags(["-l:libblas.so.3", "-l:liblapack.so.3"])]
         ),
 
+        .target(
+            name: "COpenVINO",
+            cSettings: [.unsafeFlags(["-I\(openvino)/include"])],
+            linkerSettings: [.unsafeFlags(["-L\(openvino)/libs", "-l:libopenvino_c.so.2641",
+                                           "-Xlinker", "-rpath", "-Xlinker", "\(openvino)/libs"])]
+        ),
+
         // Stages.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg"]),
         .target(
             name: "RecognitionKit",
-            dependencies: ["VideoDecode", "CDlibShim", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["VideoDecode", "CDlibShim", "COpenVINO", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/plate-formats.json")],
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])]
         ),
 
         // Command-line tools.

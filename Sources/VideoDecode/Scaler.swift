@@ -56,3 +56,53 @@ final class Scaler {
         return Image(width: width, height: height, format: format, pixels: pixels)
     }
 }
+
+extension Image {
+    /// This image resampled to `width`×`height` through libswscale (area when shrinking,
+    /// bicubic when enlarging), optionally converted to another format.
+    public func resized(width: Int, height: Int, format: Format? = nil) throws -> Image {
+        let dstFormat = format ?? self.format
+        guard width > 0, height > 0 else {
+            throw DecodeError(.invalidArgument, file: "image", operation: "resize", reason: "target size \(width)x\(height) is empty")
+        }
+        if width == self.width, height == self.height, dstFormat == self.format { return self }
+        let srcPix = self.format == .gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24
+        let dstPix = dstFormat == .gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24
+        let flags = (width < self.width || height < self.height) ? SWS_AREA : SWS_BICUBIC
+        guard let ctx = sws_getContext(Int32(self.width), Int32(self.height), srcPix, Int32(width), Int32(height),
+                                       dstPix, flags, nil, nil, nil) else {
+            throw DecodeError(.decode, file: "image", operation: "sws_getContext", reason: "cannot resize")
+        }
+        defer { sws_freeContext(ctx) }
+        let slack = 64
+        let rowBytes = width * dstFormat.bytesPerPixel
+        var out = [UInt8](repeating: 0, count: rowBytes * height + slack)
+        // swscale may read a little past the last source row too: pad a copy.
+        let src = pixels + [UInt8](repeating: 0, count: slack)
+        src.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                var srcPlanes: [UnsafePointer<UInt8>?] = [s.baseAddress, nil, nil, nil]
+                var srcStrides: [Int32] = [Int32(self.rowBytes), 0, 0, 0]
+                var dstPlanes: [UnsafeMutablePointer<UInt8>?] = [d.baseAddress, nil, nil, nil]
+                var dstStrides: [Int32] = [Int32(rowBytes), 0, 0, 0]
+                _ = sws_scale(ctx, &srcPlanes, &srcStrides, 0, Int32(self.height), &dstPlanes, &dstStrides)
+            }
+        }
+        out.removeLast(slack)
+        return Image(width: width, height: height, format: dstFormat, pixels: out)
+    }
+
+    /// A rectangle of this image (clamped to it), copied.
+    public func cropped(_ rect: PixelRect) -> Image {
+        let r = rect.clamped(width: width, height: height)
+        let bpp = format.bytesPerPixel
+        var out = [UInt8]()
+        out.reserveCapacity(r.w * r.h * bpp)
+        for y in r.y..<(r.y + r.h) {
+            let start = (y * width + r.x) * bpp
+            out.append(contentsOf: pixels[start..<(start + r.w * bpp)])
+        }
+        return Image(width: r.w, height: r.h, format: format, pixels: out)
+    }
+}
+

@@ -14,6 +14,6 @@ struct Forensic: ParsableCommand {
         commandName: "forensic",
         abstract: "Batch forensic analysis of archived CCTV footage.",
         version: version,
-        subcommands: [Probe.self, Clip.self, Faces.self, FaceCompare.self]
+        subcommands: [Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
 }

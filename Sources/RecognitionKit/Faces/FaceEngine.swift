@@ -69,38 +69,54 @@ public final class FaceEngine: @unchecked Sendable {
     /// Finds faces in an RGB image and describes each one.
     /// - Parameter source: named in errors (the photo or video the image came from).
     public func faces(in image: Image, options: FaceOptions = FaceOptions(), source: String = "image") throws -> [Face] {
+        let (raw, chips) = try detect(image, options: options, withChips: true, source: source)
+        guard !raw.isEmpty else { return [] }
+        let descriptors = try describe(chips: chips, count: raw.count, source: source)
+        return raw.indices.map { i in
+            let chip = Image(width: 150, height: 150, format: .rgb, pixels: Array(chips[(i * 67_500)..<((i + 1) * 67_500)]))
+            return Face(box: raw[i].box, score: raw[i].score, landmarks: raw[i].landmarks,
+                        quality: FaceQuality.assess(landmarks: raw[i].landmarks, chip: chip),
+                        embedding: Array(descriptors[(i * 128)..<((i + 1) * 128)]), chip: chip)
+        }
+    }
+
+    /// Detection and landmarks only (no chips, no descriptors): for gating and timing.
+    public func detections(in image: Image, options: FaceOptions = FaceOptions(), source: String = "image") throws
+        -> [(box: PixelRect, score: Double, landmarks: [Point])]
+    {
+        try detect(image, options: options, withChips: false, source: source).faces
+    }
+
+    private func detect(_ image: Image, options: FaceOptions, withChips: Bool, source: String) throws
+        -> (faces: [(box: PixelRect, score: Double, landmarks: [Point])], chips: [UInt8])
+    {
         guard image.format == .rgb else {
             throw RecognitionError(.invalidInput, file: source, reason: "face detection needs an RGB image")
         }
-        guard image.width >= 16, image.height >= 16 else { return [] }
+        guard image.width >= 16, image.height >= 16 else { return ([], []) }
         let maxFaces = max(1, options.maxFaces)
         var raw = [dlibshim_face](repeating: dlibshim_face(), count: maxFaces)
-        var chips = [UInt8](repeating: 0, count: maxFaces * 150 * 150 * 3)
+        var chips = [UInt8](repeating: 0, count: withChips ? maxFaces * 67_500 : 0)
         var err = [CChar](repeating: 0, count: 512)
         let n = image.pixels.withUnsafeBufferPointer { px in
-            dlibshim_detect(context, px.baseAddress, Int32(image.width), Int32(image.height),
-                            Int32(options.upsample), options.minScore, options.detector == .mmod ? 1 : 0,
-                            &raw, &chips, Int32(maxFaces), &err, err.count)
+            chips.withUnsafeMutableBufferPointer { chipBuf in
+                dlibshim_detect(context, px.baseAddress, Int32(image.width), Int32(image.height),
+                                Int32(options.upsample), options.minScore, options.detector == .mmod ? 1 : 0,
+                                &raw, withChips ? chipBuf.baseAddress : nil, Int32(maxFaces), &err, err.count)
+            }
         }
         guard n >= 0 else {
             throw RecognitionError(.inference, file: source, reason: "face detection failed: \(message(err))")
         }
-        guard n > 0 else { return [] }
-        let count = Int(n)
-        let descriptors = try describe(chips: Array(chips.prefix(count * 150 * 150 * 3)), count: count, source: source)
-        return (0..<count).map { i in
+        let faces = (0..<Int(n)).map { i in
             let f = raw[i]
             let landmarks = withUnsafeBytes(of: f.landmarks) { buf in
                 let v = buf.bindMemory(to: Float.self)
                 return (0..<5).map { Point(x: Double(v[2 * $0]), y: Double(v[2 * $0 + 1])) }
             }
-            let chip = Image(width: 150, height: 150, format: .rgb,
-                             pixels: Array(chips[(i * 67_500)..<((i + 1) * 67_500)]))
-            return Face(box: PixelRect(x: Int(f.left), y: Int(f.top), w: Int(f.width), h: Int(f.height)),
-                        score: f.score, landmarks: landmarks,
-                        quality: FaceQuality.assess(landmarks: landmarks, chip: chip),
-                        embedding: Array(descriptors[(i * 128)..<((i + 1) * 128)]), chip: chip)
+            return (box: PixelRect(x: Int(f.left), y: Int(f.top), w: Int(f.width), h: Int(f.height)), score: f.score, landmarks: landmarks)
         }
+        return (faces, Array(chips.prefix(faces.count * 67_500)))
     }
 
     /// 128-D descriptors for aligned 150×150 RGB chips (e.g. dlib's example `johns` chips).

@@ -1,0 +1,109 @@
+import Foundation
+import RecognitionKit
+import VideoDecode
+
+struct PlateLabel {
+    let file: String, text: String, box: PixelRect, lines: Int, condition: String
+}
+
+func loadLabels(_ dir: String) throws -> [PlateLabel] {
+    let csv = try String(contentsOfFile: dir + "/labels.csv", encoding: .utf8)
+    return csv.split(separator: "\n").dropFirst().map { line in
+        let f = line.split(separator: ",").map(String.init)
+        return PlateLabel(file: dir + "/" + f[0], text: f[1],
+                          box: PixelRect(x: Int(f[2])!, y: Int(f[3])!, w: Int(f[4])!, h: Int(f[5])!),
+                          lines: Int(f[6])!, condition: f[7])
+    }
+}
+
+func levenshtein(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var prev = row[0]; row[0] = i
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            let cur = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
+            prev = cur
+        }
+    }
+    return a.isEmpty ? b.count : row[b.count]
+}
+
+/// Detection recall (IoU ≥ 0.5), exact-plate read rate, character accuracy and false plates per
+/// image, per detector, overall and per condition / line count.
+func plateEval(_ a: [String]) throws {
+    guard let dir = a.first else { throw CocoaError(.featureUnsupported) }
+    let kinds = a.count > 1 ? a.dropFirst().compactMap(PlateDetectorKind.init(rawValue:)) : PlateDetectorKind.allCases
+    let labels = try loadLabels(dir)
+    let models = try PlateModels(detectors: Set(kinds))
+    print("plate evaluation: \(labels.count) synthetic images (\(labels.filter { $0.lines == 2 }.count) two-line), reader PP-OCRv4 rec, precision \(models.recognizer.precision)")
+    print(String(format: "%-9@ %-10@ %6@ %9@ %9@ %9@ %11@ %8@", "detector", "subset", "images", "det.recall", "exact", "char.acc", "false/img", "ms/img"))
+    for kind in kinds {
+        let recognizer = try PlateRecognizer(models: models, detector: kind)
+        struct Row { var n = 0, detected = 0, exact = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
+        var rows: [String: Row] = [:]
+        var misses: [String] = []
+        for label in labels {
+            let image = try StillImage.load(label.file)
+            let t0 = Date()
+            let detections = try recognizer.detect(image)
+            let reads = try detections.compactMap { try recognizer.read(image, at: $0) }
+            let ms = Date().timeIntervalSince(t0) * 1000
+            let detected = detections.contains { iou($0.box, label.box) >= 0.5 }
+            let best = reads.filter { iou($0.box, label.box) > 0.1 }.max { iou($0.box, label.box) < iou($1.box, label.box) }
+            let text = best?.text ?? ""
+            let acc = max(0, 1 - Double(levenshtein(text, label.text)) / Double(label.text.count))
+            let falseReads = reads.filter { iou($0.box, label.box) <= 0.1 }
+            let falsePlates = falseReads.count
+            for f in falseReads { misses.append("\(URL(fileURLWithPath: label.file).lastPathComponent) false plate \(f.text) (\(f.confidence))") }
+            if !detected, let d = detections.max(by: { iou($0.box, label.box) < iou($1.box, label.box) }) {
+                misses.append("\(URL(fileURLWithPath: label.file).lastPathComponent) box \(label.box) best \(d.box) iou \(String(format: "%.2f", iou(d.box, label.box)))")
+            }
+            if text != label.text { misses.append("\(URL(fileURLWithPath: label.file).lastPathComponent) \(label.text) → \(text.isEmpty ? "∅" : text) [\(label.condition), \(label.box.h)px]") }
+            for key in ["all", label.condition, label.lines == 2 ? "two-line" : "one-line"] {
+                var r = rows[key] ?? Row()
+                r.n += 1; r.detected += detected ? 1 : 0; r.exact += text == label.text ? 1 : 0
+                r.charAcc += acc; r.falsePlates += falsePlates; r.ms += ms
+                rows[key] = r
+            }
+        }
+        for key in ["all", "one-line", "two-line", "clean", "blur", "noise", "night", "jpeg"] {
+            guard let r = rows[key], r.n > 0 else { continue }
+            let n = Double(r.n)
+            print(String(format: "%-9@ %-10@ %6d %9.1f%% %8.1f%% %8.1f%% %11.2f %8.0f", kind.rawValue, key, r.n,
+                         100 * Double(r.detected) / n, 100 * Double(r.exact) / n, 100 * r.charAcc / n,
+                         Double(r.falsePlates) / n, r.ms / n))
+        }
+        if ProcessInfo.processInfo.environment["EVAL_MISSES"] != nil { misses.forEach { print("  miss: \($0)") } }
+    }
+}
+
+/// Milliseconds per detection on a 1080p frame, per plate read, and plates read per second.
+func plateSpeed(_ a: [String]) throws {
+    guard let file = a.first else { throw CocoaError(.featureUnsupported) }
+    for precision in [InferencePrecision.auto, .f32] {
+        let models = try PlateModels(precision: precision)
+        var frames: [Image] = []
+        try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(1))).decode { f in
+            frames.append(try f.image(.rgb)); return frames.count < 6
+        }
+        for kind in PlateDetectorKind.allCases {
+            let r = try PlateRecognizer(models: models, detector: kind)
+            _ = try r.detect(frames[0])   // warm-up
+            var detMs: [Double] = [], readMs: [Double] = []
+            for f in frames {
+                let t0 = Date()
+                let dets = try r.detect(f)
+                detMs.append(Date().timeIntervalSince(t0) * 1000)
+                for d in dets {
+                    let t1 = Date()
+                    _ = try r.read(f, at: d)
+                    readMs.append(Date().timeIntervalSince(t1) * 1000)
+                }
+            }
+            func median(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
+            print(String(format: "%@ %@ %.1f %.1f %d", models.recognizer.precision, kind.rawValue, median(detMs), median(readMs), readMs.count))
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import VideoDecode
+
+/// Which plate detector finds the regions to read.
+public enum PlateDetectorKind: String, Sendable, CaseIterable, Codable {
+    /// YOLOv8 plate detector (`platedet`): plate-shaped boxes; AGPL-3.0 per its metadata.
+    case platedet
+    /// PP-OCRv4 text detector filtered to plate-like text (Apache-2.0).
+    case text
+}
+
+/// The plate models, loaded and compiled once per process and shared by every worker.
+public final class PlateModels: @unchecked Sendable {
+    public let platedet: InferenceModel?
+    public let textDetector: InferenceModel
+    public let recognizer: InferenceModel
+    public let characters: [Character]
+    public let grammar: PlateGrammar
+
+    /// - Parameter detectors: which detectors to load (the text detector always loads: it also
+    ///   splits two-line plates).
+    public init(store: ModelStore = ModelStore(), detectors: Set<PlateDetectorKind> = [.platedet, .text],
+                precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil) throws {
+        let rec = try store.file("ppocr/models/ch_PP-OCRv4_rec_infer.onnx")
+        platedet = detectors.contains(.platedet)
+            ? try InferenceModel(path: try store.file("platedet/artifacts/platedet.onnx"), name: "platedet-0.0.2", precision: precision)
+            : nil
+        textDetector = try InferenceModel(path: try store.file("ppocr/models/ch_PP-OCRv4_det_infer.onnx"),
+                                          name: "ppocrv4-det", precision: precision)
+        recognizer = try InferenceModel(path: rec, name: "ppocrv4-rec", precision: precision)
+        characters = try CTCTextReader.characters(fromModelAt: rec)
+        self.grammar = try grammar ?? PlateGrammar.bundled()
+    }
+}
+
+/// Finds and reads plates in pictures. One per worker thread (inference requests are per thread).
+public final class PlateRecognizer {
+    public let kind: PlateDetectorKind
+    public let models: PlateModels
+    private let yolo: YOLOPlateDetector?
+    private let textPlates: TextPlateDetector
+    private let lineFinder: TextRegionDetector
+    private let reader: CTCTextReader
+    /// Stored with every read: detector and reader weights and precision.
+    public let fingerprint: String
+    /// Reads below this confidence are dropped (they are mostly not plates).
+    public var minConfidence = 0.3
+
+    public init(models: PlateModels, detector: PlateDetectorKind = .text) throws {
+        kind = detector
+        self.models = models
+        if detector == .platedet {
+            guard let m = models.platedet else {
+                throw RecognitionError(.modelMissing, file: "platedet", reason: "platedet model not loaded")
+            }
+            yolo = try YOLOPlateDetector(model: m)
+        } else {
+            yolo = nil
+        }
+        lineFinder = try TextRegionDetector(model: models.textDetector)
+        textPlates = TextPlateDetector(text: try TextRegionDetector(model: models.textDetector))
+        reader = try CTCTextReader(model: models.recognizer, characters: models.characters)
+        fingerprint = ([detector == .platedet ? models.platedet!.fingerprint : models.textDetector.fingerprint,
+                        models.textDetector.fingerprint, models.recognizer.fingerprint])
+            .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            .joined(separator: ",")
+    }
+
+    /// Regions that may be plates, in source pixels.
+    public func detect(_ image: Image) throws -> [PlateDetection] {
+        switch kind {
+        case .platedet: return try yolo!.detect(image)
+        case .text: return try textPlates.detect(image)
+        }
+    }
+
+    /// Finds and reads every plate in a full-resolution RGB picture.
+    public func recognize(_ image: Image) throws -> [PlateRead] {
+        guard image.width >= 16, image.height >= 16 else { return [] }
+        return try detect(image).compactMap { try read(image, at: $0) }
+    }
+
+    /// Reads the plate in `detection` from the full-resolution pixels of `image`.
+    public func read(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
+        let b = detection.box
+        let margin = max(2, b.h / 8)
+        let region = PixelRect(x: b.x - margin, y: b.y - margin, w: b.w + 2 * margin, h: b.h + 2 * margin)
+            .clamped(width: image.width, height: image.height)
+        guard region.w >= 8, region.h >= 6 else { return nil }
+        var crop = image.cropped(region)
+        // Small plates are read from an enlarged crop: the recogniser wants ~48 px lines.
+        if crop.height < 96 {
+            let s = 96.0 / Double(crop.height)
+            crop = try crop.resized(width: min(2000, Int(Double(crop.width) * s)), height: 96)
+        }
+        let rows = try textLines(in: crop)
+        let lineImages = rows.map { crop.cropped($0) }
+        let reads = try reader.read(lineImages).filter { !$0.characters.isEmpty }
+        guard !reads.isEmpty else { return nil }
+        let chars = reads.flatMap(\.characters)
+        return interpret(chars, lines: reads.count, detection: detection)
+    }
+
+    /// Text rows inside a plate crop, top to bottom: the lines whose characters are the plate's
+    /// main height. Small print (province, city, "ICT-ISLAMABAD") is dropped.
+    func textLines(in crop: Image) throws -> [PixelRect] {
+        let regions = try lineFinder.detect(crop, maxSide: 480).map(\.box)
+        guard let tallest = regions.map(\.h).max() else { return [PixelRect(x: 0, y: 0, w: crop.width, h: crop.height)] }
+        let main = regions.filter { Double($0.h) >= 0.55 * Double(tallest) && $0.w >= $0.h / 3 }.sorted { $0.y < $1.y }
+        // Regions on the same row (centres within half a line height) form one line.
+        var rows: [PixelRect] = []
+        for r in main {
+            if let i = rows.firstIndex(where: { abs(($0.y + $0.h / 2) - (r.y + r.h / 2)) < min($0.h, r.h) / 2 }) {
+                let a = rows[i]
+                let x0 = min(a.x, r.x), y0 = min(a.y, r.y)
+                rows[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, r.x + r.w) - x0, h: max(a.y + a.h, r.y + r.h) - y0)
+            } else {
+                rows.append(r)
+            }
+        }
+        return rows.sorted { $0.y < $1.y }.map { r in
+            let pad = r.h / 10
+            return PixelRect(x: r.x - pad, y: r.y - pad, w: r.w + 2 * pad, h: r.h + 2 * pad).clamped(width: crop.width, height: crop.height)
+        }
+    }
+
+    /// Applies the plate grammar to raw characters: correction toward a format, candidates, confidence.
+    func interpret(_ allChars: [TextLineRead.Character], lines: Int, detection: PlateDetection) -> PlateRead? {
+        let grammar = models.grammar
+        var chars = allChars
+        var fits = grammar.fits(String(chars.map(\.value)), confidences: chars.map(\.confidence))
+        if fits.isEmpty, let embedded = grammar.embeddedFit(String(chars.map(\.value)), confidences: chars.map(\.confidence)) {
+            // Stray characters beside the plate text are dropped (the correction records them).
+            chars = Array(chars[embedded.range])
+            fits = [embedded.fit]
+        }
+        let raw = String(chars.map(\.value))
+        let conf = chars.map(\.confidence)
+        let fromPlateDetector = kind == .platedet
+        var text = raw, display = raw, format: String? = nil, correction: PlateCorrection? = nil
+        var penalty = 1.0
+        if let best = fits.first {
+            text = best.text
+            display = grammar.display(best.text, as: best.format) ?? best.text
+            format = best.format.name
+            if best.text != raw || chars.count != allChars.count {
+                correction = PlateCorrection(from: String(allChars.map(\.value)), to: best.text, cost: (best.cost * 1000).rounded() / 1000)
+                penalty = exp(-0.35 * best.cost)
+            }
+        } else if !PlateGrammar.plausiblePlate(raw, fromPlateDetector: fromPlateDetector) {
+            return nil
+        }
+        let confidence = (conf.min() ?? 0) * penalty
+        guard confidence >= minConfidence || (format != nil && confidence >= minConfidence / 2) else { return nil }
+
+        // Candidates: format fits, the raw read, and single swaps at the least certain positions.
+        var candidates: [PlateCandidate] = [PlateCandidate(text: text, confidence: confidence)]
+        for fit in fits.dropFirst() { candidates.append(.init(text: fit.text, confidence: (conf.min() ?? 0) * exp(-0.35 * fit.cost))) }
+        if raw != text { candidates.append(.init(text: raw, confidence: (conf.min() ?? 0) * 0.8)) }
+        for i in chars.indices.sorted(by: { chars[$0].confidence < chars[$1].confidence }).prefix(3) {
+            guard let alt = chars[i].alternative, chars[i].alternativeConfidence > 0.02 else { continue }
+            var swapped = Array(raw)
+            guard swapped.count == Array(text).count else { continue }
+            swapped[i] = alt
+            let s = String(swapped)
+            let fitPenalty = grammar.fits(s).first.map { exp(-0.35 * $0.cost) } ?? 0.5
+            candidates.append(.init(text: s, confidence: chars[i].alternativeConfidence * fitPenalty))
+        }
+        var seen = Set<String>()
+        candidates = candidates.filter { seen.insert($0.text).inserted }
+        candidates = [candidates[0]] + candidates.dropFirst().sorted { $0.confidence > $1.confidence }
+        candidates = candidates.prefix(5).map { .init(text: $0.text, confidence: ($0.confidence * 1000).rounded() / 1000) }
+
+        return PlateRead(box: detection.box, detectorScore: detection.score, text: text, display: display,
+                         confidence: (confidence * 1000).rounded() / 1000,
+                         characterConfidences: conf.map { ($0 * 1000).rounded() / 1000 },
+                         candidates: candidates, format: format, correction: correction, lines: lines,
+                         detector: kind.rawValue, model: fingerprint)
+    }
+}

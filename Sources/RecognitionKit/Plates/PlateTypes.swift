@@ -1,0 +1,44 @@
+import VideoDecode
+
+/// A region that looks like a plate, before reading.
+public struct PlateDetection: Sendable, Equatable {
+    public var box: PixelRect
+    public var score: Double
+}
+
+/// One candidate text for a plate with its confidence (like OpenALPR's top-N list).
+public struct PlateCandidate: Sendable, Codable, Equatable {
+    public var text: String
+    public var confidence: Double
+}
+
+/// A format correction applied to the raw OCR text: recorded, never silent.
+public struct PlateCorrection: Sendable, Codable, Equatable {
+    public var from: String
+    public var to: String
+    /// Sum of per-character substitution costs (lower: more certain).
+    public var cost: Double
+}
+
+/// A plate found and read in one picture.
+public struct PlateRead: Sendable {
+    public var box: PixelRect
+    public var detectorScore: Double
+    /// Normalised: upper case, letters and digits only (two-line plates joined top line first).
+    public var text: String
+    /// Formatted per the matched region format, e.g. `BKN-123`; the text itself when none matched.
+    public var display: String
+    /// 0–1: the weakest character's confidence, scaled down by any correction.
+    public var confidence: Double
+    /// Per-character confidence of `text`.
+    public var characterConfidences: [Double]
+    /// Best first; the first is `text`.
+    public var candidates: [PlateCandidate]
+    /// Name of the matched format (e.g. `PK-Sindh`), nil for a plate-shaped read that fits none.
+    public var format: String?
+    public var correction: PlateCorrection?
+    public var lines: Int
+    public var detector: String
+    /// Fingerprints of the detector and reader models.
+    public var model: String
+}

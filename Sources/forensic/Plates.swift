@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import RecognitionKit
+import VideoDecode
+
+extension PlateDetectorKind: ExpressibleByArgument {}
+extension InferencePrecision: ExpressibleByArgument {}
+
+struct Plates: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find and read number plates in photos and videos (offline, CPU).",
+        discussion: "Prints one line per plate. A file that cannot be read is reported on stderr and the others go on (exit 2).")
+
+    @Argument(help: "Photos (JPEG, PNG, BMP) or videos.")
+    var files: [String]
+
+    @Flag(help: "One JSON object per plate per line.")
+    var json = false
+
+    @Option(help: "text (PP-OCR text detector, Apache-2.0; best on the evaluation set) or platedet (YOLOv8 plate detector, AGPL-3.0).")
+    var detector: PlateDetectorKind = .text
+
+    @Option(help: "Seconds between sampled video frames.")
+    var every: Double = 1
+
+    @Option(help: "auto (bf16 where the CPU has it), f32 or bf16.")
+    var precision: InferencePrecision = .auto
+
+    @Option(help: "Plate formats JSON (default: the bundled Pakistani formats).")
+    var formats: String?
+
+    @Option(help: "Model directory (default: $FORENSIC_MODELS, ./models, or beside the executable).")
+    var models: String?
+
+    func validate() throws {
+        guard every > 0 else { throw ValidationError("--every must be positive") }
+    }
+
+    func run() throws {
+        let recognizer = try loadOrExit {
+            let grammar = try formats.map(PlateGrammar.load)
+            let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], precision: precision, grammar: grammar)
+            return try PlateRecognizer(models: m, detector: detector)
+        }
+        var failed = 0
+        for file in files {
+            do {
+                _ = try MediaFrames.forEach(file, every: every) { time, image in
+                    for read in try recognizer.recognize(image) {
+                        let line = PlateLine(file: file, time: time, read: read)
+                        print(json ? jsonLine(line) : line.summary)
+                    }
+                }
+            } catch {
+                failed += 1
+                reportError(error)
+            }
+        }
+        if failed > 0 { throw ExitStatus.someInputsFailed }
+    }
+}
+
+/// `plates --json` line.
+struct PlateLine: Encodable {
+    let file: String
+    let time: Double
+    let box: PixelRect
+    let text: String
+    let display: String
+    let confidence: Double
+    let characterConfidences: [Double]
+    let candidates: [PlateCandidate]
+    let format: String?
+    let correction: PlateCorrection?
+    let lines: Int
+    let detector: String
+    let detectorScore: Double
+    let model: String
+
+    enum CodingKeys: String, CodingKey {
+        case file, time, box, text, display, confidence, candidates, format, correction, lines, detector, model
+        case characterConfidences = "character_confidences", detectorScore = "detector_score"
+    }
+
+    init(file: String, time: Double, read: PlateRead) {
+        self.file = file
+        self.time = (time * 1000).rounded() / 1000
+        box = read.box
+        text = read.text
+        display = read.display
+        confidence = read.confidence
+        characterConfidences = read.characterConfidences
+        candidates = read.candidates
+        format = read.format
+        correction = read.correction
+        lines = read.lines
+        detector = read.detector
+        detectorScore = (read.detectorScore * 1000).rounded() / 1000
+        model = read.model
+    }
+
+    var summary: String {
+        String(format: "%@ t=%.2fs %@ (%.2f) at %d,%d %dx%d%@%@", file, time, display, confidence, box.x, box.y, box.w, box.h,
+               format.map { " [\($0)]" } ?? "", correction.map { " corrected from \($0.from)" } ?? "")
+    }
+}

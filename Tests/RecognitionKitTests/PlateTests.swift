@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import RecognitionKit
+import VideoDecode
+
+enum PlateFixtures {
+    static let models: PlateModels = try! PlateModels(store: Fixtures.models)
+    static let lock = NSLock()
+    nonisolated(unsafe) static var recognizers: [PlateDetectorKind: PlateRecognizer] = [:]
+    /// Runs `body` with a shared recogniser, one test at a time (inference requests are per thread).
+    static func with<T>(_ kind: PlateDetectorKind = .text, _ body: (PlateRecognizer) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        if recognizers[kind] == nil { recognizers[kind] = try PlateRecognizer(models: models, detector: kind) }
+        return try body(recognizers[kind]!)
+    }
+
+    /// Renders a plate with ffmpeg onto a real photo and returns the image path.
+    static func render(lines: [String], plate: (w: Int, h: Int), at: (x: Int, y: Int), scale: Double = 1) throws -> String {
+        let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+        let lineH = (plate.h - 20) / lines.count
+        let text = lines.enumerated().map { i, t in
+            "drawtext=fontfile=\(font):text=\(t):fontsize=\(Int(Double(lineH) * 0.9)):fontcolor=black:x=(w-tw)/2:y=\(12 + i * lineH)"
+        }.joined(separator: ",")
+        let out = try Fixtures.tempDir().appendingPathComponent("plate.png").path
+        try Fixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=0xF2C500:s=\(plate.w)x\(plate.h)",
+                             "-i", Fixtures.dlibExamples + "/faces/2008_002470.jpg", "-filter_complex",
+                             "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,\(text),scale=iw*\(scale):-1[p];[1]scale=1280:720[b];[b][p]overlay=\(at.x):\(at.y)",
+                             "-frames:v", "1", out])
+        return out
+    }
+}
+
+@Suite(.serialized) struct PlateTests {
+    @Test func readsTheSampleStill() throws {
+        let image = try StillImage.load(Fixtures.sample("stills/plate.png"))
+        let reads = try PlateFixtures.with { try $0.recognize(image) }
+        #expect(reads.map(\.text) == ["ABC1234"], "\(reads.map(\.text))")
+        let read = try #require(reads.first)
+        #expect(read.display == "ABC-1234" && read.format == "PK-Sindh")
+        #expect(read.confidence > 0.8 && read.correction == nil)
+        #expect(read.characterConfidences.count == 7 && read.candidates.first?.text == "ABC1234")
+        // The plate is at (296…552, 292…349) in the 800x450 still.
+        #expect(iou(read.box, PixelRect(x: 296, y: 292, w: 256, h: 57)) > 0.5, "\(read.box)")
+        #expect(read.model.contains("ppocrv4-rec@"))
+    }
+
+    @Test func twoLinePlateIsReadTopLineFirst() throws {
+        let path = try PlateFixtures.render(lines: ["KDR", "4521"], plate: (300, 200), at: (600, 400), scale: 0.6)
+        let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
+        let read = try #require(reads.first { iou($0.box, PixelRect(x: 600, y: 400, w: 180, h: 120)) > 0.3 }, "\(reads.map(\.text))")
+        #expect(read.text == "KDR4521")
+        #expect(read.lines == 2)
+        #expect(read.display == "KDR-4521")
+    }
+
+    @Test func smallPlateIsReadFromFullResolution() throws {
+        // A 22 px high plate: the crop is enlarged before reading.
+        let path = try PlateFixtures.render(lines: ["LEA-7342"], plate: (400, 100), at: (300, 500), scale: 0.22)
+        let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
+        #expect(reads.map(\.text).contains("LEA7342"), "\(reads.map(\.text))")
+    }
+
+    @Test func platedetGeometryMapsBackToSourcePixels() throws {
+        // platedet scores our flat synthetic plate low (it was trained on real cars), but with a
+        // low threshold its best box must land on the plate: this checks letterbox and scaling.
+        let image = try StillImage.load(Fixtures.sample("stills/plate.png"))
+        let model = try #require(PlateFixtures.models.platedet)
+        let detector = try YOLOPlateDetector(model: model, scoreThreshold: 0.03)
+        let best = try #require(try detector.detect(image).first)
+        #expect(iou(best.box, PixelRect(x: 296, y: 292, w: 256, h: 57)) > 0.5, "\(best.box)")
+    }
+
+    @Test func photosWithoutPlatesAndOddSizesGiveNoReads() throws {
+        let faces = try StillImage.load(Fixtures.dlibExamples + "/faces/2008_002506.jpg")
+        let tiny = Image(width: 1, height: 1, format: .rgb, pixels: [0, 0, 0])
+        let reads = try PlateFixtures.with { r in (try r.recognize(faces), try r.recognize(tiny)) }
+        #expect(reads.0.isEmpty, "\(reads.0.map(\.text))")
+        #expect(reads.1.isEmpty)
+    }
+
+    @Test func syntheticEvaluationSubset() throws {
+        // 12 images of the `make eval` set (night, blur, noise, JPEG; one- and two-line).
+        let dir = try Fixtures.tempDir().path
+        let script = Fixtures.root.appendingPathComponent("scripts/make-plate-eval.sh").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script, dir, "12"]
+        try p.run(); p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let rows = try String(contentsOfFile: dir + "/labels.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        var exact = 0
+        for row in rows {
+            let f = row.split(separator: ",").map(String.init)
+            let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(dir + "/" + f[0])) }
+            if reads.contains(where: { $0.text == f[1] }) { exact += 1 }
+        }
+        #expect(exact >= 11, "\(exact)/12 read exactly")
+    }
+}
+
+@Suite struct PlateGrammarTests {
+    let grammar = try! PlateGrammar.bundled()
+
+    @Test func normalisesAndDisplays() throws {
+        #expect(PlateGrammar.normalise(" bkn-12 3 ") == "BKN123")
+        let fit = try #require(grammar.fits("BKN123").first)
+        #expect(fit.cost < 0.01 && fit.format.name == "PK-Sindh")
+        #expect(grammar.display("BKN123", as: fit.format) == "BKN-123")
+        #expect(grammar.display("LE1234", as: grammar.fits("LE1234").first!.format) == "LE-1234")
+    }
+
+    @Test func correctsConfusionsTowardAFormatAndCostsThem() throws {
+        let fit = try #require(grammar.fits("8KN123").first)
+        #expect(fit.text == "BKN123")
+        #expect(fit.cost > 0.3)
+        #expect(grammar.fits("BKN1Z3").first?.text == "BKN123")
+        #expect(grammar.fits("0ZS1234").first?.text == "OZS1234")
+        // A doubtful character is cheaper to change than a certain one.
+        let doubtful = try #require(grammar.fits("8KN123", confidences: [0.3, 1, 1, 1, 1, 1]).first)
+        let certain = try #require(grammar.fits("8KN123", confidences: [1, 1, 1, 1, 1, 1]).first)
+        #expect(doubtful.cost < certain.cost)
+    }
+
+    @Test func findsThePlateInsideAReadWithStrayCharacters() throws {
+        let e = try #require(grammar.embeddedFit("CYMYEB3308"))
+        #expect(e.fit.text == "YEB3308" && e.range == 3..<10)
+    }
+
+    @Test func rejectsWhatCannotBeAPlateButKeepsForeignReads() {
+        #expect(grammar.fits("PIZZA").isEmpty)
+        #expect(!PlateGrammar.plausiblePlate("PIZZA", fromPlateDetector: false))
+        #expect(!PlateGrammar.plausiblePlate("A", fromPlateDetector: true))
+        #expect(!PlateGrammar.plausiblePlate("R40", fromPlateDetector: false))
+        #expect(PlateGrammar.plausiblePlate("7ABC123", fromPlateDetector: false))   // a US plate
+        #expect(PlateGrammar.plausiblePlate("DIPLO", fromPlateDetector: true))
+    }
+
+    @Test func userFormatsFileIsValidated() throws {
+        let dir = try Fixtures.tempDir()
+        let good = dir.appendingPathComponent("f.json")
+        try Data(#"{"formats":[{"name":"US-CA","pattern":"DLLLDDD"}],"confusions":[{"letter":"O","digit":"0","cost":0.5}]}"#.utf8).write(to: good)
+        let g = try PlateGrammar.load(good.path)
+        #expect(g.fits("7ABC123").first?.format.name == "US-CA")
+        #expect(g.fits("7AB0123").first?.text == "7ABO123")
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data("{not json".utf8).write(to: bad)
+        #expect(throws: RecognitionError.self) { try PlateGrammar.load(bad.path) }
+    }
+}
