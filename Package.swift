@@ -15,10 +15,13 @@ let package = Package(
         .executable(name: "forensic", targets: ["forensic"]),
         .library(name: "VideoDecode", targets: ["VideoDecode"]),
         .library(name: "RecognitionKit", targets: ["RecognitionKit"]),
+        .library(name: "IncidentStore", targets: ["IncidentStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // C interop: one small target per C library.
@@ -54,11 +57,24 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])]
         ),
 
+        // One SQLite file per incident: schema, ingest, search, audit log.
+        .target(
+            name: "IncidentStore",
+            dependencies: [
+                "RecognitionKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Catalogue → decode → motion gate → plates/faces → sightings/tracks → store.
+        .target(name: "Indexing", dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"]),
+
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +82,7 @@ let package = Package(
 
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
         .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"]),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
         .testTarget(name: "ForensicCLITests", dependencies: ["forensic"]),
     ],

@@ -35,8 +35,8 @@ mkdir -p archive/CAM01/2026-11-20 archive/CAM02/2026-11-20 archive/CAM03/2026-11
   -c:v libx264 -preset veryfast -crf 28 -g 50 -keyint_min 50 -sc_threshold 0 -threads 1 -pix_fmt yuv420p \
   "${BITEXACT[@]}" -f mpegts archive/CAM02/2026-11-20/140100.ts
 
-# CAM03: 640x360 H.265 Matroska, quiet street then LEA-4521; GOP 250.
-"${FF[@]}" -filter_complex "$(street 640 360)[v];$(car 1 LEA-4521 6 11 150 0x1b3d7a 640)" -map '[v]' -t 12 \
+# CAM03: 640x360 H.265 Matroska, quiet street, then BKN-123 and LEA-4521 again; GOP 250.
+"${FF[@]}" -filter_complex "$(street 640 360)[v];$(car 1 BKN-123 3 8 150 0x7a1010 640);$(car 2 LEA-4521 5.5 10.5 150 0x1b3d7a 640)" -map '[v]' -t 12 \
   -c:v libx265 -preset veryfast -crf 30 -g 250 -pix_fmt yuv420p -x265-params log-level=error:pools=1:frame-threads=1 \
   "${BITEXACT[@]}" archive/CAM03/2026-11-20/140200.mkv
 

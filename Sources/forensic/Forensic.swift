@@ -14,6 +14,7 @@ struct Forensic: ParsableCommand {
         commandName: "forensic",
         abstract: "Batch forensic analysis of archived CCTV footage.",
         version: version,
-        subcommands: [Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
+        subcommands: [IncidentCommand.self, Index.self, Search.self, Track.self, Convoy.self,
+                      Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
 }

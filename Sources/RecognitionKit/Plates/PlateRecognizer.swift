@@ -34,7 +34,8 @@ public final class PlateModels: @unchecked Sendable {
 }
 
 /// Finds and reads plates in pictures. One per worker thread (inference requests are per thread).
-public final class PlateRecognizer {
+/// Sendable only so a worker can receive its own; never share one between threads.
+public final class PlateRecognizer: @unchecked Sendable {
     public let kind: PlateDetectorKind
     public let models: PlateModels
     private let yolo: YOLOPlateDetector?

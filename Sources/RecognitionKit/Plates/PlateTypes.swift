@@ -10,6 +10,7 @@ public struct PlateDetection: Sendable, Equatable {
 public struct PlateCandidate: Sendable, Codable, Equatable {
     public var text: String
     public var confidence: Double
+    public init(text: String, confidence: Double) { self.text = text; self.confidence = confidence }
 }
 
 /// A format correction applied to the raw OCR text: recorded, never silent.
@@ -41,4 +42,12 @@ public struct PlateRead: Sendable {
     public var detector: String
     /// Fingerprints of the detector and reader models.
     public var model: String
+
+    public init(box: PixelRect, detectorScore: Double, text: String, display: String, confidence: Double,
+                characterConfidences: [Double], candidates: [PlateCandidate], format: String?, correction: PlateCorrection?,
+                lines: Int, detector: String, model: String) {
+        self.box = box; self.detectorScore = detectorScore; self.text = text; self.display = display
+        self.confidence = confidence; self.characterConfidences = characterConfidences; self.candidates = candidates
+        self.format = format; self.correction = correction; self.lines = lines; self.detector = detector; self.model = model
+    }
 }

@@ -1,0 +1,144 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// What an incident covers.
+public struct IncidentConfig: Sendable, Codable, Equatable {
+    public var name: String
+    public var from: Date
+    public var to: Date
+    public var timeZone: String
+    /// Absolute path of the archive root.
+    public var archive: String
+    public var layout: String
+    /// Camera ids in scope; nil means every camera of the registry.
+    public var cameras: [String]?
+
+    public init(name: String, from: Date, to: Date, timeZone: String = "Asia/Karachi", archive: String,
+                layout: String = ArchiveLayout.defaultTemplate, cameras: [String]? = nil) {
+        self.name = name; self.from = from; self.to = to; self.timeZone = timeZone
+        self.archive = archive; self.layout = layout; self.cameras = cameras
+    }
+
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Karachi")! }
+}
+
+/// One incident file (`NAME.forensic`): a self-describing SQLite database in WAL mode.
+public final class Incident: @unchecked Sendable {
+    public static let toolVersion = "forensic 0.1.0"
+    public let path: String
+    public let db: DatabasePool
+    public private(set) var config: IncidentConfig
+
+    /// The operator recorded in runs and the audit log.
+    public static var currentUser: String {
+        ProcessInfo.processInfo.environment["FORENSIC_OPERATOR"] ?? ProcessInfo.processInfo.environment["USER"]
+            ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? ProcessInfo.processInfo.userName
+    }
+
+    private static func configuration() -> Configuration {
+        var c = Configuration()
+        c.busyMode = .timeout(30)
+        c.foreignKeysEnabled = true
+        return c
+    }
+
+    /// Creates a new incident file; refuses to overwrite one.
+    public static func create(at path: String, config: IncidentConfig, cameras: [Camera]) throws -> Incident {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(file: path, reason: "already exists (open it, or choose another name)")
+        }
+        guard config.to > config.from else { throw StoreError(file: path, reason: "--to must be after --from") }
+        guard TimeZone(identifier: config.timeZone) != nil else {
+            throw StoreError(file: path, reason: "unknown time zone '\(config.timeZone)'")
+        }
+        if let wanted = config.cameras {
+            let known = Set(cameras.map(\.id))
+            if let missing = wanted.first(where: { !known.contains($0) }) {
+                throw StoreError(file: path, reason: "camera '\(missing)' is not in the camera list")
+            }
+        }
+        _ = try ArchiveLayout(config.layout, timeZone: config.zone)
+        let pool: DatabasePool
+        do { pool = try DatabasePool(path: path, configuration: configuration()) } catch {
+            throw StoreError(file: path, reason: "cannot create: \(error)")
+        }
+        try Schema.migrator.migrate(pool)
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO incident (id, name, from_utc, to_utc, timezone, archive, layout, camera_filter, created_utc, created_by, tool_version)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [config.name, config.from.timeIntervalSince1970, config.to.timeIntervalSince1970,
+                                 config.timeZone, config.archive, config.layout, config.cameras?.joined(separator: ","),
+                                 Date().timeIntervalSince1970, currentUser, toolVersion])
+            for c in cameras {
+                try db.execute(sql: "INSERT INTO camera (id, name, site, zone, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [c.id, c.name, c.site, c.zone, c.latitude, c.longitude])
+            }
+            try Audit.append(db, actor: currentUser, action: "create",
+                             detail: "incident \(config.name) \(isoTime(config.from, config.zone))–\(isoTime(config.to, config.zone)) archive \(config.archive)")
+        }
+        return try Incident(path: path)
+    }
+
+    /// Opens an existing incident file.
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, reason: "no such incident file") }
+        self.path = path
+        do {
+            db = try DatabasePool(path: path, configuration: Self.configuration())
+            try Schema.migrator.migrate(db)
+        } catch {
+            throw StoreError(file: path, reason: "not a forensic incident file (\(error))")
+        }
+        guard let row = try db.read({ try Row.fetchOne($0, sql: "SELECT * FROM incident WHERE id = 1") }) else {
+            throw StoreError(file: path, reason: "not a forensic incident file (no incident record)")
+        }
+        config = IncidentConfig(name: row["name"], from: Date(timeIntervalSince1970: row["from_utc"]),
+                                to: Date(timeIntervalSince1970: row["to_utc"]), timeZone: row["timezone"],
+                                archive: row["archive"], layout: row["layout"],
+                                cameras: (row["camera_filter"] as String?).map { $0.split(separator: ",").map(String.init) })
+    }
+
+    public func cameras() throws -> [Camera] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM camera ORDER BY id").map {
+                Camera(id: $0["id"], name: $0["name"], site: $0["site"], zone: $0["zone"], latitude: $0["latitude"], longitude: $0["longitude"])
+            }
+        }
+    }
+
+    /// Appends to the hash-chained audit log.
+    public func audit(_ action: String, _ detail: String, actor: String = Incident.currentUser) throws {
+        try db.write { try Audit.append($0, actor: actor, action: action, detail: detail) }
+    }
+}
+
+/// The append-only audit log: each row's hash is SHA-256 over the previous hash and its fields,
+/// so an edited or deleted row breaks the chain from there on.
+public enum Audit {
+    static func hash(prev: String, at: Double, actor: String, action: String, detail: String) -> String {
+        let text = [prev, String(format: "%.6f", at), actor, action, detail].joined(separator: "\u{1f}")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func append(_ db: Database, actor: String, action: String, detail: String) throws {
+        let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? String(repeating: "0", count: 64)
+        let at = Date().timeIntervalSince1970
+        try db.execute(sql: "INSERT INTO audit (at_utc, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [at, actor, action, detail, prev, hash(prev: prev, at: at, actor: actor, action: action, detail: detail)])
+    }
+
+    /// The id of the first row whose hash does not match, or nil when the chain is intact.
+    public static func firstBrokenEntry(_ incident: Incident) throws -> Int64? {
+        try incident.db.read { db in
+            var prev = String(repeating: "0", count: 64)
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id") {
+                let expected = hash(prev: prev, at: row["at_utc"], actor: row["actor"], action: row["action"], detail: row["detail"])
+                if row["prev_hash"] != prev || row["hash"] != expected { return row["id"] }
+                prev = row["hash"]
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+import RecognitionKit
+import VideoDecode
+
+/// A file found in the archive, as the catalogue records it.
+public struct CatalogueEntry: Sendable {
+    public var path: String
+    public var size: Int64
+    public var cameraID: String?
+    public var start: Date?
+    /// `path` or `creation_time`; nil when the start is unknown.
+    public var timeSource: String?
+    public var info: MediaInfo?
+    public var status: String
+    public var error: String?
+
+    public init(path: String, size: Int64, cameraID: String?, start: Date?, timeSource: String?,
+                info: MediaInfo?, status: String, error: String? = nil) {
+        self.path = path; self.size = size; self.cameraID = cameraID; self.start = start
+        self.timeSource = timeSource; self.info = info; self.status = status; self.error = error
+    }
+}
+
+/// A catalogued file waiting for (or past) indexing.
+public struct SourceFile: Sendable {
+    public var id: Int64
+    public var path: String
+    public var cameraID: String?
+    public var start: Date?
+    public var duration: Double?
+    public var status: String
+    public var fingerprint: String?
+}
+
+/// One vehicle pass at one camera: the reads of it, merged.
+public struct PlateSightingRecord: Sendable {
+    public var text: String
+    public var display: String
+    public var confidence: Double
+    public var firstPTS: Double, lastPTS: Double, bestPTS: Double
+    public var box: PixelRect
+    public var crop: Data?
+    public var reads: [(pts: Double, read: PlateRead)]
+    /// Every text the sighting may be, with its best confidence (searchable).
+    public var texts: [String: Double]
+
+    public init(text: String, display: String, confidence: Double, firstPTS: Double, lastPTS: Double, bestPTS: Double,
+                box: PixelRect, crop: Data?, reads: [(pts: Double, read: PlateRead)], texts: [String: Double]) {
+        self.text = text; self.display = display; self.confidence = confidence; self.firstPTS = firstPTS
+        self.lastPTS = lastPTS; self.bestPTS = bestPTS; self.box = box; self.crop = crop; self.reads = reads; self.texts = texts
+    }
+}
+
+/// One person's appearance at one camera: their faces, with the best one's embedding.
+public struct FaceTrackRecord: Sendable {
+    public var firstPTS: Double, lastPTS: Double, bestPTS: Double
+    public var best: Face
+    public var crop: Data?
+    public var faces: [(pts: Double, face: Face)]
+
+    public init(firstPTS: Double, lastPTS: Double, bestPTS: Double, best: Face, crop: Data?, faces: [(pts: Double, face: Face)]) {
+        self.firstPTS = firstPTS; self.lastPTS = lastPTS; self.bestPTS = bestPTS; self.best = best; self.crop = crop; self.faces = faces
+    }
+}
+
+/// Everything indexing learned from one file; saved in one transaction.
+public struct FileResult: Sendable {
+    public var sha256: String
+    public var stats: DecodeStats
+    public var framesAnalysed: Int
+    public var sightings: [PlateSightingRecord]
+    public var tracks: [FaceTrackRecord]
+    public var plateModel: String
+    public var faceModel: String
+
+    public init(sha256: String, stats: DecodeStats, framesAnalysed: Int, sightings: [PlateSightingRecord],
+                tracks: [FaceTrackRecord], plateModel: String, faceModel: String) {
+        self.sha256 = sha256; self.stats = stats; self.framesAnalysed = framesAnalysed
+        self.sightings = sightings; self.tracks = tracks; self.plateModel = plateModel; self.faceModel = faceModel
+    }
+}
+
+func embeddingBlob(_ v: [Float]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
+func embedding(from blob: Data) -> [Float] {
+    blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+}
+
+extension Incident {
+    /// Records newly found files; files already catalogued keep their state. Returns how many were new.
+    @discardableResult
+    public func catalogue(_ entries: [CatalogueEntry]) throws -> Int {
+        try db.write { db in
+            var added = 0
+            for e in entries {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO source_file (path, size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [e.path, e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
+                                     e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height, e.info?.frameRate,
+                                     e.status, e.error])
+                added += db.changesCount
+            }
+            if added > 0 { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(added) new files") }
+            return added
+        }
+    }
+
+    /// Files that still need indexing with these settings: pending ones, and indexed ones whose
+    /// models or parameters differ from `fingerprint`.
+    public func filesToIndex(fingerprint: String) throws -> [SourceFile] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM source_file WHERE status = 'pending' OR (status = 'indexed' AND fingerprint IS NOT ?)
+                ORDER BY start_utc, path
+                """, arguments: [fingerprint]).map {
+                SourceFile(id: $0["id"], path: $0["path"], cameraID: $0["camera_id"],
+                           start: ($0["start_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                           duration: $0["duration"], status: $0["status"], fingerprint: $0["fingerprint"])
+            }
+        }
+    }
+
+    public func startRun(models: [String], parameters: String) throws -> Int64 {
+        try db.write { db in
+            // A run still marked running was killed: say so.
+            try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE status = 'running'")
+            try db.execute(sql: "INSERT INTO run (started_utc, tool_version, models, parameters, operator, status) VALUES (?, ?, ?, ?, ?, 'running')",
+                           arguments: [Date().timeIntervalSince1970, Incident.toolVersion, models.joined(separator: ","), parameters, Incident.currentUser])
+            let id = db.lastInsertedRowID
+            try Audit.append(db, actor: Incident.currentUser, action: "run", detail: "run \(id) started: \(parameters)")
+            return id
+        }
+    }
+
+    public func finishRun(_ id: Int64, indexed: Int, failed: Int) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE run SET finished_utc = ?, status = 'finished' WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
+            try Audit.append(db, actor: Incident.currentUser, action: "run", detail: "run \(id) finished: \(indexed) files indexed, \(failed) failed")
+        }
+    }
+
+    public func markFailed(fileID: Int64, error: String) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE source_file SET status = 'failed', error = ? WHERE id = ?", arguments: [error, fileID])
+            try Audit.append(db, actor: Incident.currentUser, action: "fail", detail: "file \(fileID): \(error)")
+        }
+    }
+
+    /// Replaces everything stored for a file with `result`, atomically: a run killed half-way
+    /// leaves the file pending and nothing half-written.
+    public func save(_ result: FileResult, fileID: Int64, runID: Int64, fingerprint: String) throws {
+        try db.write { db in
+            guard let file = try Row.fetchOne(db, sql: "SELECT path, camera_id, start_utc FROM source_file WHERE id = ?", arguments: [fileID]) else { return }
+            let start: Double? = file["start_utc"]
+            let camera: String? = file["camera_id"]
+            func utc(_ pts: Double) -> Double? { start.map { $0 + pts } }
+            try db.execute(sql: "DELETE FROM plate_sighting WHERE file_id = ?", arguments: [fileID])
+            try db.execute(sql: "DELETE FROM face_track WHERE file_id = ?", arguments: [fileID])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            for s in result.sightings {
+                try db.execute(sql: """
+                    INSERT INTO plate_sighting (file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc,
+                        reads, best_pts, box_x, box_y, box_w, box_h, crop)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [fileID, camera, s.text, s.display, s.confidence, s.firstPTS, s.lastPTS, utc(s.firstPTS), utc(s.lastPTS),
+                                     s.reads.count, s.bestPTS, s.box.x, s.box.y, s.box.w, s.box.h, s.crop])
+                let sid = db.lastInsertedRowID
+                for (pts, r) in s.reads {
+                    try db.execute(sql: """
+                        INSERT INTO plate_read (sighting_id, file_id, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence,
+                            candidates, format, corrected_from, model)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [sid, fileID, pts, utc(pts), r.box.x, r.box.y, r.box.w, r.box.h, r.text, r.display, r.confidence,
+                                         String(decoding: try encoder.encode(r.candidates), as: UTF8.self), r.format,
+                                         r.correction?.from, r.model])
+                }
+                for (text, conf) in s.texts {
+                    try db.execute(sql: "INSERT OR IGNORE INTO plate_text (sighting_id, text, confidence) VALUES (?, ?, ?)",
+                                   arguments: [sid, text, conf])
+                }
+            }
+            for t in result.tracks {
+                try db.execute(sql: """
+                    INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts,
+                        box_x, box_y, box_w, box_h, quality, junk, embedding, crop)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [fileID, camera, t.firstPTS, t.lastPTS, utc(t.firstPTS), utc(t.lastPTS), t.faces.count, t.bestPTS,
+                                     t.best.box.x, t.best.box.y, t.best.box.w, t.best.box.h, t.best.quality.score,
+                                     t.best.quality.isJunk, embeddingBlob(t.best.embedding), t.crop])
+                let tid = db.lastInsertedRowID
+                for (pts, f) in t.faces {
+                    let landmarks = "[" + f.landmarks.map { String(format: "[%.1f,%.1f]", $0.x, $0.y) }.joined(separator: ",") + "]"
+                    try db.execute(sql: """
+                        INSERT INTO face (track_id, file_id, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
+                            frontal, quality, junk, embedding, model)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [tid, fileID, pts, utc(pts), f.box.x, f.box.y, f.box.w, f.box.h, f.score, landmarks,
+                                         f.quality.interEyePixels, f.quality.sharpness, f.quality.frontal, f.quality.score,
+                                         f.quality.isJunk, embeddingBlob(f.embedding), result.faceModel])
+                }
+            }
+            try db.execute(sql: """
+                UPDATE source_file SET status = 'indexed', error = NULL, sha256 = ?, run_id = ?, fingerprint = ?,
+                    frames_sampled = ?, frames_analysed = ?, corrupt_packets = ? WHERE id = ?
+                """, arguments: [result.sha256, runID, fingerprint, result.stats.framesDelivered, result.framesAnalysed,
+                                 result.stats.corruptPackets, fileID])
+            try Audit.append(db, actor: Incident.currentUser, action: "index",
+                             detail: "\(file["path"] as String) sha256 \(result.sha256): \(result.sightings.count) plate sightings, \(result.tracks.count) face tracks")
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import GRDB
+
+/// The incident file's schema. Migrations are frozen once shipped: add a new one, never edit.
+/// Times are UTC seconds since 1970 (REAL); `pts` are seconds from the video's first frame.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE incident (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL,
+                    from_utc REAL NOT NULL,
+                    to_utc REAL NOT NULL,
+                    timezone TEXT NOT NULL,
+                    archive TEXT NOT NULL,
+                    layout TEXT NOT NULL,
+                    camera_filter TEXT,             -- comma-separated ids, NULL = all
+                    created_utc REAL NOT NULL,
+                    created_by TEXT NOT NULL,
+                    tool_version TEXT NOT NULL);
+
+                CREATE TABLE camera (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    site TEXT NOT NULL DEFAULT '',
+                    zone TEXT NOT NULL DEFAULT '',
+                    latitude REAL,
+                    longitude REAL);
+
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY,
+                    started_utc REAL NOT NULL,
+                    finished_utc REAL,
+                    tool_version TEXT NOT NULL,
+                    models TEXT NOT NULL,           -- model fingerprints, comma-separated
+                    parameters TEXT NOT NULL,       -- effective settings as JSON, as run
+                    operator TEXT NOT NULL,
+                    status TEXT NOT NULL);          -- running | finished | interrupted
+
+                CREATE TABLE source_file (
+                    id INTEGER PRIMARY KEY,
+                    path TEXT NOT NULL UNIQUE,      -- relative to the incident's archive
+                    size INTEGER NOT NULL,
+                    sha256 TEXT,
+                    camera_id TEXT REFERENCES camera(id),
+                    start_utc REAL,
+                    time_source TEXT,               -- path | creation_time | NULL (unknown)
+                    duration REAL,
+                    codec TEXT,
+                    width INTEGER,
+                    height INTEGER,
+                    frame_rate REAL,
+                    status TEXT NOT NULL,           -- pending | indexed | failed | no_time | out_of_scope
+                    error TEXT,
+                    run_id INTEGER REFERENCES run(id),
+                    fingerprint TEXT,               -- models + parameters it was indexed with
+                    frames_sampled INTEGER,
+                    frames_analysed INTEGER,
+                    corrupt_packets INTEGER);
+                CREATE INDEX source_file_status ON source_file(status);
+                CREATE INDEX source_file_sha ON source_file(sha256);
+
+                CREATE TABLE plate_sighting (
+                    id INTEGER PRIMARY KEY,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    camera_id TEXT,
+                    text TEXT NOT NULL,             -- voted normalised text
+                    display TEXT NOT NULL,
+                    confidence REAL NOT NULL,
+                    first_pts REAL NOT NULL,
+                    last_pts REAL NOT NULL,
+                    first_utc REAL,
+                    last_utc REAL,
+                    reads INTEGER NOT NULL,
+                    best_pts REAL NOT NULL,
+                    box_x INTEGER, box_y INTEGER, box_w INTEGER, box_h INTEGER,
+                    crop BLOB);                     -- JPEG of the best read
+                CREATE INDEX plate_sighting_text ON plate_sighting(text);
+                CREATE INDEX plate_sighting_time ON plate_sighting(first_utc);
+                CREATE INDEX plate_sighting_camera ON plate_sighting(camera_id, first_utc);
+
+                CREATE TABLE plate_read (
+                    id INTEGER PRIMARY KEY,
+                    sighting_id INTEGER NOT NULL REFERENCES plate_sighting(id) ON DELETE CASCADE,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    pts REAL NOT NULL,
+                    utc REAL,
+                    box_x INTEGER NOT NULL, box_y INTEGER NOT NULL, box_w INTEGER NOT NULL, box_h INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    display TEXT NOT NULL,
+                    confidence REAL NOT NULL,
+                    candidates TEXT NOT NULL,       -- JSON [{"text","confidence"}], best first
+                    format TEXT,
+                    corrected_from TEXT,
+                    model TEXT NOT NULL);
+                CREATE INDEX plate_read_sighting ON plate_read(sighting_id);
+
+                -- Every text a sighting may be: its vote, each read, each read's candidates.
+                CREATE TABLE plate_text (
+                    id INTEGER PRIMARY KEY,
+                    sighting_id INTEGER NOT NULL REFERENCES plate_sighting(id) ON DELETE CASCADE,
+                    text TEXT NOT NULL,
+                    confidence REAL NOT NULL,
+                    UNIQUE (sighting_id, text));
+                CREATE INDEX plate_text_text ON plate_text(text);
+
+                CREATE TABLE face_track (
+                    id INTEGER PRIMARY KEY,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    camera_id TEXT,
+                    first_pts REAL NOT NULL,
+                    last_pts REAL NOT NULL,
+                    first_utc REAL,
+                    last_utc REAL,
+                    faces INTEGER NOT NULL,
+                    best_pts REAL NOT NULL,
+                    box_x INTEGER, box_y INTEGER, box_w INTEGER, box_h INTEGER,
+                    quality REAL NOT NULL,
+                    junk INTEGER NOT NULL,
+                    embedding BLOB NOT NULL,        -- 128 little-endian float32 of the best face
+                    crop BLOB);                     -- JPEG of the aligned best face
+                CREATE INDEX face_track_time ON face_track(first_utc);
+
+                CREATE TABLE face (
+                    id INTEGER PRIMARY KEY,
+                    track_id INTEGER NOT NULL REFERENCES face_track(id) ON DELETE CASCADE,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    pts REAL NOT NULL,
+                    utc REAL,
+                    box_x INTEGER NOT NULL, box_y INTEGER NOT NULL, box_w INTEGER NOT NULL, box_h INTEGER NOT NULL,
+                    score REAL NOT NULL,
+                    landmarks TEXT NOT NULL,        -- JSON [[x,y] x5]
+                    inter_eye REAL NOT NULL, sharpness REAL NOT NULL, frontal REAL NOT NULL,
+                    quality REAL NOT NULL,
+                    junk INTEGER NOT NULL,
+                    embedding BLOB NOT NULL,
+                    model TEXT NOT NULL);
+                CREATE INDEX face_track_idx ON face(track_id);
+
+                -- Append-only, hash-chained: each row's hash covers the previous row's hash.
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at_utc REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL);
+                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+                """)
+            // Substring search over plate texts ("KN1" finds "BKN123").
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE plate_text_fts USING fts5(text, content='plate_text', content_rowid='id', tokenize='trigram');
+                CREATE TRIGGER plate_text_ai AFTER INSERT ON plate_text BEGIN
+                  INSERT INTO plate_text_fts(rowid, text) VALUES (new.id, new.text); END;
+                CREATE TRIGGER plate_text_ad AFTER DELETE ON plate_text BEGIN
+                  INSERT INTO plate_text_fts(plate_text_fts, rowid, text) VALUES ('delete', old.id, old.text); END;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import IncidentStore
+import VideoDecode
+
+/// Walks the incident's archive and decides, for each file, its camera, its UTC start and
+/// whether it falls in the incident's scope.
+public enum Catalogue {
+    public struct Report: Sendable {
+        public var seen = 0
+        public var inScope = 0
+        public var outOfScope = 0
+        /// Files whose path fits no layout and that carry no `creation_time`: reported, not guessed.
+        public var noTime: [String] = []
+        public var unreadable: [String] = []
+    }
+
+    /// Entries for every in-scope file, plus those that could not be placed in time.
+    public static func scan(_ config: IncidentConfig, knownCameras: Set<String>) throws -> ([CatalogueEntry], Report) {
+        let layout = try ArchiveLayout(config.layout, timeZone: config.zone)
+        let root = URL(fileURLWithPath: config.archive).standardizedFileURL
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw StoreError(file: root.path, reason: "archive folder not found")
+        }
+        let wanted = config.cameras.map(Set.init) ?? knownCameras
+        var report = Report()
+        var entries: [CatalogueEntry] = []
+        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey]
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys,
+                                                          options: [.skipsHiddenFiles]) else { return ([], report) }
+        var files: [(String, Int64)] = []
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: Set(keys)))?.isRegularFile == true else { continue }
+            let size = Int64((try? url.resourceValues(forKeys: [.fileSizeKey]))?.fileSize ?? 0)
+            let rel = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
+            files.append((rel, size))
+        }
+        for (rel, size) in files.sorted(by: { $0.0 < $1.0 }) {
+            report.seen += 1
+            let match = layout.match(rel)
+            let camera = match?.camera ?? rel.split(separator: "/").first.map(String.init)
+            guard let camera, wanted.contains(camera) else { report.outOfScope += 1; continue }
+            let full = root.appendingPathComponent(rel).path
+            var info: MediaInfo? = nil
+            var probeError: String? = nil
+            do { info = try MediaProbe.probe(full) } catch { probeError = "\(error)" }
+            var start = match?.start
+            var source: String? = start == nil ? nil : "path"
+            if start == nil, let created = info?.creationTime, let d = parseISOTime(created) {
+                start = d; source = "creation_time"
+            }
+            guard let start else {
+                report.noTime.append(rel)
+                entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: nil, timeSource: nil, info: info,
+                                              status: "no_time",
+                                              error: probeError ?? "path does not fit layout \(config.layout) and the file has no creation_time"))
+                continue
+            }
+            let end = start.addingTimeInterval(info?.durationSeconds ?? 0)
+            guard end >= config.from, start <= config.to else { report.outOfScope += 1; continue }
+            report.inScope += 1
+            if let probeError { report.unreadable.append(rel) ; _ = probeError }
+            entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: start, timeSource: source, info: info,
+                                          status: probeError == nil ? "pending" : "failed", error: probeError))
+        }
+        return (entries, report)
+    }
+}

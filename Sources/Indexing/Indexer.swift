@@ -1,0 +1,210 @@
+import Crypto
+import Foundation
+import IncidentStore
+import RecognitionKit
+import VideoDecode
+
+/// Settings of one indexing run; stored with the run so results can be traced and reproduced.
+public struct IndexOptions: Sendable, Codable, Equatable {
+    public var plates = true
+    public var faces = true
+    public var workers = 2
+    /// Seconds between sampled frames.
+    public var every = 0.5
+    public var plateDetector: PlateDetectorKind = .text
+    public var faceUpsample = 1
+    /// Analyse a whole frame at least this often even if nothing moved (parked vehicles, people standing).
+    public var fullFrameEvery = 10.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case plates, faces, workers, every
+        case plateDetector = "plate_detector", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
+    }
+}
+
+/// Progress of a run, for a terminal progress bar.
+public struct IndexProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var footageDone: Double
+    public var footageTotal: Double
+    public var elapsed: Double
+    public var eta: Double? { footageDone > 0 ? elapsed * (footageTotal - footageDone) / footageDone : nil }
+}
+
+public struct IndexSummary: Sendable, Codable {
+    public var catalogued = 0
+    public var indexed = 0
+    public var failed = 0
+    public var skipped = 0
+    public var noTime: [String] = []
+    public var errors: [String] = []
+    public var footageSeconds = 0.0
+    public var wallSeconds = 0.0
+    public var sightings = 0
+    public var faceTracks = 0
+
+    enum CodingKeys: String, CodingKey {
+        case catalogued, indexed, failed, skipped, errors, sightings
+        case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
+    }
+}
+
+/// Catalogues and indexes an incident's footage. Each file is saved in one transaction, so a
+/// killed run loses at most the files in flight; starting again finishes the rest.
+public final class Indexer: @unchecked Sendable {
+    public let incident: Incident
+    public let options: IndexOptions
+    private let plateModels: PlateModels?
+    private let faceEngine: FaceEngine?
+
+    public init(incident: Incident, options: IndexOptions, models: ModelStore = ModelStore()) throws {
+        self.incident = incident
+        self.options = options
+        plateModels = options.plates ? try PlateModels(store: models, detectors: [options.plateDetector]) : nil
+        faceEngine = options.faces ? try FaceEngine(models: models) : nil
+    }
+
+    /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
+    public var fingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var o = options
+        o.workers = 0   // parallelism does not change results
+        let params = String(decoding: (try? encoder.encode(o)) ?? Data(), as: UTF8.self)
+        let models = [plateModelFingerprint, faceEngine?.fingerprint].compactMap { $0 }.joined(separator: ",")
+        return SHA256.hash(data: Data((params + models).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private var plateModelFingerprint: String? {
+        guard let m = plateModels else { return nil }
+        return [options.plateDetector == .platedet ? m.platedet?.fingerprint : nil, m.textDetector.fingerprint, m.recognizer.fingerprint]
+            .compactMap { $0 }.joined(separator: ",")
+    }
+
+    public func run(progress: (@Sendable (IndexProgress) -> Void)? = nil) throws -> IndexSummary {
+        let started = Date()
+        var summary = IndexSummary()
+        let known = Set(try incident.cameras().map(\.id))
+        let (entries, report) = try Catalogue.scan(incident.config, knownCameras: known)
+        summary.catalogued = try incident.catalogue(entries)
+        summary.noTime = report.noTime
+        let fp = fingerprint
+        let files = try incident.filesToIndex(fingerprint: fp)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let runID = try incident.startRun(models: [plateModelFingerprint, faceEngine?.fingerprint].compactMap { $0 },
+                                          parameters: String(decoding: try encoder.encode(options), as: UTF8.self))
+        let total = files.reduce(0) { $0 + ($1.duration ?? 0) }
+        let state = RunState()
+        let workers = max(1, min(options.workers, files.count))
+        // Each worker owns its recognisers: inference requests and dlib contexts are per thread.
+        let plateWorkers = try (0..<workers).map { _ in try plateModels.map { try PlateRecognizer(models: $0, detector: options.plateDetector) } }
+        let faceWorkers = try (0..<workers).map { i in try faceEngine.map { i == 0 ? $0 : try $0.clone() } }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            while let file = state.next(files) {
+                let path = URL(fileURLWithPath: incident.config.archive).appendingPathComponent(file.path).path
+                do {
+                    let result = try analyse(path: path, plates: plateWorkers[w], faces: faceWorkers[w])
+                    try incident.save(result, fileID: file.id, runID: runID, fingerprint: fp)
+                    state.finished(file, result: result)
+                } catch {
+                    try? incident.markFailed(fileID: file.id, error: "\(error)")
+                    state.failed(file, error: "\(error)")
+                }
+                progress?(IndexProgress(filesDone: state.done, filesTotal: files.count, footageDone: state.footage,
+                                        footageTotal: total, elapsed: Date().timeIntervalSince(started)))
+            }
+        }
+        summary.indexed = state.indexed
+        summary.failed = state.failures.count
+        summary.errors = state.failures
+        summary.footageSeconds = state.footage
+        summary.sightings = state.sightings
+        summary.faceTracks = state.tracks
+        try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed)
+        summary.wallSeconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Decodes one file, gates on motion, recognises, groups. Pure with respect to the store.
+    func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?) throws -> FileResult {
+        let sha = try sha256(of: path)
+        let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every), threads: 1))
+        var gate = MotionGate()
+        var reads: [TimedPlateRead] = []
+        var found: [TimedFace] = []
+        var analysed = 0
+        var lastFull = -Double.infinity
+        let stats = try decoder.decode { frame in
+            let small = try frame.image(.gray, maxWidth: 160)
+            var region = gate.changedRegion(small)
+            if region == nil, frame.time - lastFull >= options.fullFrameEvery { region = (0, 0, 1, 1) }
+            guard let r = region else { return true }
+            if r == (0, 0, 1, 1) { lastFull = frame.time }
+            analysed += 1
+            let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
+                                w: Int((r.w * Double(frame.width)).rounded(.up)), h: Int((r.h * Double(frame.height)).rounded(.up)))
+                .clamped(width: frame.width, height: frame.height)
+            // Only the changed region is converted and searched, at full resolution.
+            let image = try frame.crop(roi, .rgb)
+            if let plates {
+                for var read in try plates.recognize(image) {
+                    let crop = try? image.cropped(read.box).jpegData()
+                    read.box = PixelRect(x: read.box.x + roi.x, y: read.box.y + roi.y, w: read.box.w, h: read.box.h)
+                    reads.append(TimedPlateRead(pts: frame.time, read: read, crop: crop))
+                }
+            }
+            if let faces {
+                for var face in try faces.faces(in: image, options: FaceOptions(upsample: options.faceUpsample), source: path) {
+                    face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
+                    face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
+                    found.append(TimedFace(pts: frame.time, face: face))
+                }
+            }
+            return true
+        }
+        return FileResult(sha256: sha, stats: stats, framesAnalysed: analysed, sightings: Grouping.sightings(reads),
+                          tracks: try Grouping.faceTracks(found), plateModel: plateModelFingerprint ?? "",
+                          faceModel: faces?.fingerprint ?? "")
+    }
+}
+
+/// SHA-256 of a file, streamed in 1 MiB blocks.
+public func sha256(of path: String) throws -> String {
+    guard let h = FileHandle(forReadingAtPath: path) else { throw StoreError(file: path, reason: "cannot read file") }
+    defer { try? h.close() }
+    var hasher = SHA256()
+    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// Work queue and counters shared by the workers.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cursor = 0
+    var done = 0, indexed = 0, sightings = 0, tracks = 0
+    var footage = 0.0
+    var failures: [String] = []
+
+    func next(_ files: [SourceFile]) -> SourceFile? {
+        lock.lock(); defer { lock.unlock() }
+        guard cursor < files.count else { return nil }
+        cursor += 1
+        return files[cursor - 1]
+    }
+
+    func finished(_ f: SourceFile, result: FileResult) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1; indexed += 1; footage += f.duration ?? 0
+        sightings += result.sightings.count; tracks += result.tracks.count
+    }
+
+    func failed(_ f: SourceFile, error: String) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1; footage += f.duration ?? 0
+        failures.append(error)
+    }
+}

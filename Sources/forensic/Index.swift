@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import IncidentStore
+import Indexing
+import RecognitionKit
+
+struct Index: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Catalogue and index an incident's footage: plates and faces into the incident file.",
+        discussion: """
+            Idempotent and resumable: files already indexed with the same models and settings are skipped; \
+            a killed run leaves finished files saved and the rest pending. One run per incident at a time \
+            (exit 3 if another holds the lock). Shows progress on a terminal; silent otherwise unless --json. \
+            Exit 0 when every file indexed, 2 when some failed (each named on stderr).
+            """)
+
+    @Argument(help: "The incident file.") var incident: String
+    @Flag(help: "Read plates (default: plates and faces).") var plates = false
+    @Flag(help: "Find faces (default: plates and faces).") var faces = false
+    @Option(help: "Files processed in parallel.") var workers: Int = 2
+    @Option(help: "Seconds between sampled frames.") var every: Double = 0.5
+    @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
+    @Option(help: "Model directory.") var models: String?
+    @Flag(help: "Print the run summary as JSON.") var json = false
+
+    func validate() throws {
+        guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
+        guard every > 0 else { throw ValidationError("--every must be positive") }
+    }
+
+    func run() throws {
+        let lock: FileLock
+        do { lock = try FileLock(path: incident + ".lock") } catch {
+            reportError(error)
+            throw ExitCode(3)
+        }
+        defer { lock.release() }
+        var options = IndexOptions()
+        options.plates = plates || !faces
+        options.faces = faces || !plates
+        options.workers = workers
+        options.every = every
+        options.plateDetector = detector
+        let summary: IndexSummary
+        do {
+            let store = try Incident(path: incident)
+            let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))
+            let bar = ProgressBar()
+            summary = try indexer.run { bar.update($0) }
+            bar.finish()
+        } catch {
+            reportError(error)
+            throw ExitCode.failure
+        }
+        for e in summary.errors { reportError(e) }
+        for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }
+        if json {
+            print(jsonLine(summary))
+        } else if isatty(STDOUT_FILENO) != 0 {
+            print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue",
+                         summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
+                         summary.failed, summary.catalogued))
+        }
+        if summary.failed > 0 || !summary.noTime.isEmpty { throw ExitStatus.someInputsFailed }
+    }
+}
+
+/// An exclusive advisory lock (flock) so cron never runs two indexers on one incident.
+final class FileLock {
+    private let fd: Int32
+    init(path: String) throws {
+        fd = open(path, O_CREAT | O_RDWR, 0o644)
+        guard fd >= 0 else { throw StoreErrorText("\(path): cannot create lock file: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StoreErrorText("\(path): another index run holds this incident's lock; try again when it finishes")
+        }
+    }
+    func release() { flock(fd, LOCK_UN); close(fd) }
+}
+
+struct StoreErrorText: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// A one-line progress bar on stderr, only when stderr is a terminal (cron stays quiet).
+final class ProgressBar: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) != 0
+    private let lock = NSLock()
+
+    func update(_ p: IndexProgress) {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        let frac = p.filesTotal == 0 ? 1 : Double(p.filesDone) / Double(p.filesTotal)
+        let filled = Int(frac * 30)
+        let eta = p.eta.map { String(format: "ETA %d:%02d", Int($0) / 60, Int($0) % 60) } ?? "ETA --:--"
+        let line = String(format: "\r[%@%@] %d/%d files, %.2f/%.2f h footage, %@ ", String(repeating: "#", count: filled),
+                          String(repeating: ".", count: 30 - filled), p.filesDone, p.filesTotal, p.footageDone / 3600, p.footageTotal / 3600, eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import IncidentStore
+import RecognitionKit
+
+/// Filters shared by search and track.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "Only these cameras (ID,ID,…).") var camera: String?
+    @Option(help: "Only these sites (comma-separated).") var site: String?
+    @Option(help: "Only these zones (comma-separated).") var zone: String?
+    @Option(help: "From (ISO 8601 with offset).") var from: String?
+    @Option(help: "To (ISO 8601 with offset).") var to: String?
+
+    func filter() throws -> SearchFilter {
+        func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+        func time(_ s: String?, _ name: String) throws -> Date? {
+            guard let s else { return nil }
+            guard let d = parseISOTime(s) else { throw ValidationError("--\(name) '\(s)' is not ISO 8601 with an offset") }
+            return d
+        }
+        return SearchFilter(cameras: list(camera), sites: list(site), zones: list(zone), from: try time(from, "from"), to: try time(to, "to"))
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
+
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search an incident by plate (exact, wildcard, OCR-forgiving) or by face photo.",
+        discussion: """
+            --plate takes letters and digits with ? (one character) and * (any run); spaces and dashes are ignored. \
+            Exact matches come first, then near misses (OCR confusions such as 8/B, 0/O cost 0.4, other edits 1), \
+            unless --exact. --face takes a photo and lists face tracks within --threshold, nearest first.
+            """)
+
+    @Argument(help: "The incident file.") var incident: String
+    @Option(help: "Plate text or pattern, e.g. BKN-12? or *KN1*.") var plate: String?
+    @Option(help: "A photo of the person.") var face: String?
+    @Option(help: "Face distance threshold.") var threshold: Float = FaceEngine.samePersonThreshold
+    @Option(help: "Most face matches to list.") var top: Int = 10
+    @Flag(help: "Exact and wildcard matches only (no near misses).") var exact = false
+    @OptionGroup var filters: FilterOptions
+    @Flag(help: "One JSON object per hit per line.") var json = false
+    @Flag(help: "CSV with a header line.") var csv = false
+    @Option(help: "Model directory (for --face).") var models: String?
+
+    func validate() throws {
+        guard (plate == nil) != (face == nil) else { throw ValidationError("give exactly one of --plate or --face") }
+        guard !(json && csv) else { throw ValidationError("choose --json or --csv, not both") }
+        guard top > 0, top <= 10_000 else { throw ValidationError("--top must be 1–10000") }
+    }
+
+    func run() throws {
+        do {
+            let store = try Incident(path: incident)
+            let zone = store.config.zone
+            let filter = try filters.filter()
+            var rows: [[String: Any]] = []
+            if let plate {
+                let hits = try store.searchPlates(try PlatePattern(plate), filter: filter, fuzzy: !exact)
+                rows = hits.map { h in
+                    ["sighting_id": h.sightingID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                     "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                     "text": h.text, "display": h.display, "matched": h.matched, "match": h.match, "distance": h.distance,
+                     "confidence": h.confidence, "file": h.file, "pts": h.pts, "reads": h.reads]
+                }
+            } else if let face {
+                let engine = try FaceEngine(models: ModelStore(directory: models))
+                let query = try engine.singleFace(in: face, largest: true, upsample: 1)
+                let hits = try store.searchFaces(query.embedding, threshold: threshold, top: top, filter: filter)
+                rows = hits.map { h in
+                    ["face_track_id": h.faceTrackID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                     "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                     "distance": h.distance, "confidence": h.confidence, "quality": h.quality, "junk": h.junk, "file": h.file, "pts": h.pts]
+                }
+            }
+            let columns = plate != nil
+                ? ["sighting_id", "camera", "time_local", "time_utc", "display", "matched", "match", "distance", "confidence", "file", "pts"]
+                : ["face_track_id", "camera", "time_local", "time_utc", "distance", "confidence", "quality", "file", "pts"]
+            printRows(rows, columns: columns, format: json ? .json : csv ? .csv : .table)
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            reportError(error)
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Prints dictionaries as an aligned table, JSON lines or CSV.
+func printRows(_ rows: [[String: Any]], columns: [String], format: OutputFormat) {
+    func text(_ v: Any?) -> String {
+        switch v {
+        case let d as Double: return String(format: d == d.rounded() && abs(d) < 1e9 ? "%.1f" : "%.3f", d)
+        case let b as Bool: return b ? "true" : "false"
+        case nil: return ""
+        default: return "\(v!)"
+        }
+    }
+    switch format {
+    case .json:
+        for r in rows {
+            if let data = try? JSONSerialization.data(withJSONObject: r, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+        }
+    case .csv:
+        func quote(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        print(columns.joined(separator: ","))
+        for r in rows { print(columns.map { quote(text(r[$0])) }.joined(separator: ",")) }
+    case .table:
+        if rows.isEmpty { print("no matches"); return }
+        let cells = rows.map { r in columns.map { text(r[$0]) } }
+        let widths = columns.indices.map { i in max(columns[i].count, cells.map { $0[i].count }.max() ?? 0) }
+        func line(_ v: [String]) -> String { zip(v, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") }
+        print(line(columns))
+        cells.forEach { print(line($0)) }
+    }
+}
