@@ -1,13 +1,37 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples.
+# The main job on the bundled samples: open an incident, index it, search it, follow a vehicle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 F=.build/release/forensic
-echo "== forensic probe (all samples, 1 frame/s decode) =="
-find samples/archive samples/formats samples/stills -type f | sort | xargs "$F" probe --sample 1
-echo
-echo "== forensic plates (the three sample cameras, one frame every 2 s) =="
-"$F" plates --every 2 samples/archive/*/*/* samples/stills/plate.png
-echo
-echo "== forensic faces (a dlib example photo) =="
-"$F" faces /usr/share/doc/libdlib19.1/examples/faces/2008_002506.jpg
+DEMO=scratch/demo
+rm -rf "$DEMO" && mkdir -p "$DEMO"
+# The sample archive, plus CAM04 footage with faces made from dlib's example photos.
+cp -r samples/archive "$DEMO/archive"
+bash scripts/make-face-footage.sh "$DEMO/archive"
+say() { printf '\n== %s ==\n' "$*"; }
+
+say "forensic probe (one file per camera)"
+"$F" probe "$DEMO"/archive/CAM0{1,2,3,4}/2026-11-20/*
+
+say "forensic incident create"
+"$F" incident create "$DEMO/airport-run" --from 2026-11-20T14:00:00+05:00 --to 2026-11-20T14:30:00+05:00 \
+  --archive "$DEMO/archive" --cameras-file samples/cameras.csv
+
+say "forensic index (plates and faces)"
+"$F" index "$DEMO/airport-run.forensic"
+"$F" incident info "$DEMO/airport-run.forensic"
+
+say "forensic search --plate 'BKN-12?' (a witness remembers most of it)"
+"$F" search "$DEMO/airport-run.forensic" --plate 'BKN-12?'
+
+say "forensic search --plate 8KN123 (a misread: near misses are ranked)"
+"$F" search "$DEMO/airport-run.forensic" --plate 8KN123
+
+say "forensic search --face (another photo of the person on CAM04)"
+"$F" search "$DEMO/airport-run.forensic" --face /usr/share/doc/libdlib19.1/examples/johns/John_Salley/000183_02159543.jpg
+
+say "forensic track --plate BKN-123"
+"$F" track "$DEMO/airport-run.forensic" --plate BKN-123 --svg "$DEMO/BKN-123-route.svg"
+
+say "forensic convoy --plate BKN-123"
+"$F" convoy "$DEMO/airport-run.forensic" --plate BKN-123

@@ -87,11 +87,11 @@ func embedding(from blob: Data) -> [Float] {
 }
 
 extension Incident {
-    /// Records newly found files; files already catalogued keep their state. Returns how many were new.
+    /// Records newly found files; files already catalogued keep their state. Returns the new ones.
     @discardableResult
-    public func catalogue(_ entries: [CatalogueEntry]) throws -> Int {
+    public func catalogue(_ entries: [CatalogueEntry]) throws -> [CatalogueEntry] {
         try db.write { db in
-            var added = 0
+            var added: [CatalogueEntry] = []
             for e in entries {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO source_file (path, size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error)
@@ -99,9 +99,9 @@ extension Incident {
                     """, arguments: [e.path, e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
                                      e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height, e.info?.frameRate,
                                      e.status, e.error])
-                added += db.changesCount
+                if db.changesCount > 0 { added.append(e) }
             }
-            if added > 0 { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(added) new files") }
+            if !added.isEmpty { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(added.count) new files") }
             return added
         }
     }

@@ -9,9 +9,6 @@ public enum Catalogue {
         public var seen = 0
         public var inScope = 0
         public var outOfScope = 0
-        /// Files whose path fits no layout and that carry no `creation_time`: reported, not guessed.
-        public var noTime: [String] = []
-        public var unreadable: [String] = []
     }
 
     /// Entries for every in-scope file, plus those that could not be placed in time.
@@ -49,8 +46,8 @@ public enum Catalogue {
             if start == nil, let created = info?.creationTime, let d = parseISOTime(created) {
                 start = d; source = "creation_time"
             }
+            // Files whose path fits no layout and that carry no creation_time: reported, not guessed.
             guard let start else {
-                report.noTime.append(rel)
                 entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: nil, timeSource: nil, info: info,
                                               status: "no_time",
                                               error: probeError ?? "path does not fit layout \(config.layout) and the file has no creation_time"))
@@ -59,7 +56,6 @@ public enum Catalogue {
             let end = start.addingTimeInterval(info?.durationSeconds ?? 0)
             guard end >= config.from, start <= config.to else { report.outOfScope += 1; continue }
             report.inScope += 1
-            if let probeError { report.unreadable.append(rel) ; _ = probeError }
             entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: start, timeSource: source, info: info,
                                           status: probeError == nil ? "pending" : "failed", error: probeError))
         }

@@ -38,6 +38,7 @@ public struct IndexSummary: Sendable, Codable {
     public var catalogued = 0
     public var indexed = 0
     public var failed = 0
+    /// Files in the archive outside the incident's cameras or time window.
     public var skipped = 0
     public var noTime: [String] = []
     public var errors: [String] = []
@@ -89,8 +90,12 @@ public final class Indexer: @unchecked Sendable {
         var summary = IndexSummary()
         let known = Set(try incident.cameras().map(\.id))
         let (entries, report) = try Catalogue.scan(incident.config, knownCameras: known)
-        summary.catalogued = try incident.catalogue(entries)
-        summary.noTime = report.noTime
+        summary.skipped = report.outOfScope
+        let added = try incident.catalogue(entries)
+        summary.catalogued = added.count
+        // Files that failed already at the catalogue (unreadable, unknown codec) are reported once, when found.
+        let catalogueFailures = added.filter { $0.status == "failed" }.map { $0.error ?? $0.path }
+        summary.noTime = added.filter { $0.status == "no_time" }.map(\.path)
         let fp = fingerprint
         let files = try incident.filesToIndex(fingerprint: fp)
         let encoder = JSONEncoder()
@@ -119,8 +124,8 @@ public final class Indexer: @unchecked Sendable {
             }
         }
         summary.indexed = state.indexed
-        summary.failed = state.failures.count
-        summary.errors = state.failures
+        summary.failed = state.failures.count + catalogueFailures.count
+        summary.errors = catalogueFailures + state.failures
         summary.footageSeconds = state.footage
         summary.sightings = state.sightings
         summary.faceTracks = state.tracks

@@ -91,7 +91,12 @@ struct Search: ParsableCommand {
 func printRows(_ rows: [[String: Any]], columns: [String], format: OutputFormat) {
     func text(_ v: Any?) -> String {
         switch v {
-        case let d as Double: return String(format: d == d.rounded() && abs(d) < 1e9 ? "%.1f" : "%.3f", d)
+        case let d as Double:
+            // Up to 3 decimals, trailing zeros trimmed: 57, 56.5, 0.777.
+            var t = String(format: "%.3f", d)
+            while t.hasSuffix("0") { t.removeLast() }
+            if t.hasSuffix(".") { t.removeLast() }
+            return t
         case let b as Bool: return b ? "true" : "false"
         case nil: return ""
         default: return "\(v!)"

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Testing
+import IncidentStore
+
+/// Runs the `forensic` executable; returns (status, stdout, stderr).
+func forensic(_ args: [String]) throws -> (Int32, String, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Support.forensic)
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["FORENSIC_MODELS"] = Support.models
+    p.environment = env
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+@Suite(.serialized) struct ResilienceTests {
+    func create(_ archive: URL, _ name: String) throws -> String {
+        let path = archive.deletingLastPathComponent().appendingPathComponent(name).path
+        let r = try forensic(["incident", "create", path, "--from", "2026-11-20T14:00:00+05:00", "--to", "2026-11-20T15:00:00+05:00",
+                              "--archive", archive.path, "--cameras-file", Support.cameras])
+        #expect(r.0 == 0, "\(r.2)")
+        return path + ".forensic"
+    }
+
+    func counts(_ path: String) throws -> [String: Int] {
+        try Incident(path: path).db.read { db in
+            var c: [String: Int] = [:]
+            for t in ["plate_sighting", "plate_read", "plate_text", "face_track", "face"] {
+                c[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)")
+            }
+            c["indexed"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM source_file WHERE status = 'indexed'")
+            c["files"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM source_file")
+            return c
+        }
+    }
+
+    @Test func killedRunResumesWithoutDuplicatesOrLosses() throws {
+        let archive = try Support.archive()
+        let reference = try create(archive, "reference")
+        #expect(try forensic(["index", reference, "--workers", "1"]).0 == 0)
+        let expected = try counts(reference)
+        #expect(expected["indexed"] == 4)
+
+        let victim = try create(archive, "victim")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.forensic)
+        p.arguments = ["index", victim, "--workers", "1"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["FORENSIC_MODELS": Support.models]) { $1 }
+        try p.run()
+        // Kill -9 once the first file is saved and before the last one is.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let c = try? counts(victim), (c["indexed"] ?? 0) >= 1 { break }
+            usleep(50_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let partial = try counts(victim)
+        #expect((partial["indexed"] ?? 0) < 4, "the kill came too late to test anything: \(partial)")
+
+        let again = try forensic(["index", victim, "--workers", "2", "--json"])
+        #expect(again.0 == 0, "\(again.2)")
+        #expect(try counts(victim) == expected)
+        // A second run over the same files does nothing.
+        let third = try forensic(["index", victim, "--json"])
+        #expect(third.1.contains("\"indexed\":0"), "\(third.1)")
+        #expect(try counts(victim) == expected)
+        let info = try Incident(path: victim).info()
+        #expect(info.auditIntact)
+        #expect(info.lastRun?.contains("finished") == true)
+    }
+
+    @Test func badFilesAreReportedAndTheRestIndexed() throws {
+        let archive = try Support.archive()
+        // A corrupt file in scope, and one whose name fits no layout and has no creation_time.
+        let day = archive.appendingPathComponent("CAM01/2026-11-20")
+        try Data("this is not a video".utf8).write(to: day.appendingPathComponent("141500.mp4"))
+        try FileManager.default.copyItem(at: day.appendingPathComponent("140000.mp4"), to: day.appendingPathComponent("copy-of-something.mp4"))
+        let path = try create(archive, "bad")
+        let r = try forensic(["index", path, "--plates"])
+        #expect(r.0 == 2)
+        let lines = r.2.split(separator: "\n")
+        #expect(lines.contains { $0.contains("141500.mp4") && $0.contains("Invalid data") }, "\(r.2)")
+        #expect(lines.contains { $0.contains("copy-of-something.mp4") && $0.contains("no start time") }, "\(r.2)")
+        let c = try counts(path)
+        #expect(c["indexed"] == 4 && c["files"] == 6)
+        #expect(try Incident(path: path).searchPlates(PlatePattern("BKN123")).count == 3, "the good files are all searchable")
+    }
+
+    @Test func oneIndexRunAtATime() throws {
+        let archive = try Support.archive()
+        let path = try create(archive, "locked")
+        let fd = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let r = try forensic(["index", path])
+        #expect(r.0 == 3 && r.2.contains("another index run"))
+        flock(fd, LOCK_UN); close(fd)
+    }
+
+    @Test func hostileQueriesAndBadArgumentsGiveOneLineErrors() throws {
+        let archive = try Support.archive()
+        let path = try create(archive, "q")
+        let hostile = try forensic(["search", path, "--plate", "'; DROP TABLE plate_sighting; --"])
+        #expect(hostile.0 == 1 && hostile.2.contains("may hold only letters"))
+        let noIncident = try forensic(["search", "/nonexistent.forensic", "--plate", "ABC"])
+        #expect(noIncident.0 == 1 && noIncident.2.contains("/nonexistent.forensic"))
+        let badTime = try forensic(["incident", "create", archive.path + "/x", "--from", "yesterday", "--to", "2026-11-20T15:00:00+05:00",
+                                    "--archive", archive.path, "--cameras-file", Support.cameras])
+        #expect(badTime.0 != 0 && badTime.2.contains("ISO 8601"))
+        let csv = archive.deletingLastPathComponent().appendingPathComponent("bad.csv")
+        try Data("id,name\nA,b\n".utf8).write(to: csv)
+        let badCSV = try forensic(["incident", "create", archive.path + "/y", "--from", "2026-11-20T14:00:00+05:00", "--to", "2026-11-20T15:00:00+05:00",
+                                   "--archive", archive.path, "--cameras-file", csv.path])
+        #expect(badCSV.0 == 1 && badCSV.2.contains("bad.csv") && badCSV.2.contains("header"))
+        let exists = try forensic(["incident", "create", path, "--from", "2026-11-20T14:00:00+05:00", "--to", "2026-11-20T15:00:00+05:00",
+                                   "--archive", archive.path, "--cameras-file", Support.cameras])
+        #expect(exists.0 == 1 && exists.2.contains("already exists"))
+    }
+}
