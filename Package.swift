@@ -78,7 +78,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "forensic-bench", dependencies: ["VideoDecode", "RecognitionKit"], path: "Sources/ForensicBench"),
+        .executableTarget(
+            name: "forensic-bench",
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/ForensicBench"
+        ),
 
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
         .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),

@@ -12,7 +12,7 @@ say() { [ -n "${QUIET:-}" ] || echo "setup: $*"; }
 # --- Debian packages -----------------------------------------------------------------------
 APT_PACKAGES=(
   pkg-config ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
-  libsqlite3-dev libdlib-dev libopenblas0-pthread liblapack3
+  libsqlite3-dev sqlite3 libdlib-dev libopenblas0-pthread liblapack3
   fonts-dejavu-core opencv-doc python3 python3-pip ca-certificates bc
 )
 missing=()

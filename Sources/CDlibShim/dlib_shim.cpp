@@ -100,6 +100,12 @@ extern "C" dlibshim_context *dlibshim_clone(const dlibshim_context *ctx) {
 
 extern "C" void dlibshim_destroy(dlibshim_context *ctx) { delete ctx; }
 
+// Weak: resolved when libblas.so.3 is OpenBLAS (Debian's alternatives), null with reference BLAS.
+extern "C" void openblas_set_num_threads(int) __attribute__((weak));
+extern "C" void dlibshim_set_blas_threads(int threads) {
+    if (openblas_set_num_threads) openblas_set_num_threads(threads);
+}
+
 extern "C" int dlibshim_detect(dlibshim_context *ctx, const uint8_t *rgb, int width, int height,
                                int upsample, double min_score, int use_mmod,
                                dlibshim_face *faces, uint8_t *chips, int max_faces, char *err, size_t err_len) {

@@ -39,6 +39,7 @@ func faceSpeed() throws {
     // Throughput: full pipeline on the 500x375 photo (3 faces), 1 and 2 workers, 6 s each.
     for workers in [1, 2] {
         let engines = try (0..<workers).map { _ in try engine.clone() }
+        FaceEngine.setBLASThreads(workers > 1 ? 1 : ProcessInfo.processInfo.activeProcessorCount)
         let counter = Counter()
         let t0 = Date()
         DispatchQueue.concurrentPerform(iterations: workers) { i in

@@ -1,4 +1,5 @@
 import Foundation
+import Indexing
 import RecognitionKit
 import VideoDecode
 
@@ -14,20 +15,6 @@ func loadLabels(_ dir: String) throws -> [PlateLabel] {
                           box: PixelRect(x: Int(f[2])!, y: Int(f[3])!, w: Int(f[4])!, h: Int(f[5])!),
                           lines: Int(f[6])!, condition: f[7])
     }
-}
-
-func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var row = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var prev = row[0]; row[0] = i
-        for j in 1...max(b.count, 1) where !b.isEmpty {
-            let cur = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-            prev = cur
-        }
-    }
-    return a.isEmpty ? b.count : row[b.count]
 }
 
 /// Detection recall (IoU ≥ 0.5), exact-plate read rate, character accuracy and false plates per
@@ -53,7 +40,7 @@ func plateEval(_ a: [String]) throws {
             let detected = detections.contains { iou($0.box, label.box) >= 0.5 }
             let best = reads.filter { iou($0.box, label.box) > 0.1 }.max { iou($0.box, label.box) < iou($1.box, label.box) }
             let text = best?.text ?? ""
-            let acc = max(0, 1 - Double(levenshtein(text, label.text)) / Double(label.text.count))
+            let acc = max(0, 1 - Double(editDistance(text, label.text)) / Double(label.text.count))
             let falseReads = reads.filter { iou($0.box, label.box) <= 0.1 }
             let falsePlates = falseReads.count
             for f in falseReads { misses.append("\(URL(fileURLWithPath: label.file).lastPathComponent) false plate \(f.text) (\(f.confidence))") }

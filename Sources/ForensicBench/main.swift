@@ -9,6 +9,7 @@ let usage = """
            forensic-bench plates-speed FILE1080P
            forensic-bench faces-speed
            forensic-bench faces-eval
+           forensic-bench search DB READS FACES
     """
 do {
     switch args.first {
@@ -17,6 +18,7 @@ do {
     case "plates-speed": try plateSpeed(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()
     case "faces-eval": try faceEval()
+    case "search": try searchBench(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)

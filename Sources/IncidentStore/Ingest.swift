@@ -177,8 +177,8 @@ extension Incident {
                                          r.correction?.from, r.model])
                 }
                 for (text, conf) in s.texts {
-                    try db.execute(sql: "INSERT OR IGNORE INTO plate_text (sighting_id, text, confidence) VALUES (?, ?, ?)",
-                                   arguments: [sid, text, conf])
+                    try db.execute(sql: "INSERT OR IGNORE INTO plate_text (sighting_id, text, canon, confidence) VALUES (?, ?, ?, ?)",
+                                   arguments: [sid, text, PlateCanon.fold(text), conf])
                 }
             }
             for t in result.tracks {

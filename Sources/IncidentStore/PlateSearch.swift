@@ -76,7 +76,7 @@ public struct PlatePattern: Sendable, Equatable {
 }
 
 /// OCR-confusion-aware edit distance: substituting characters OCR confuses (0/O/D/Q, 1/I/L/T,
-/// 2/Z, 5/S, 6/G, 8/B, 4/A, 7/T) costs 0.4; any other edit costs 1.
+/// 2/Z, 5/S, 6/G, 8/B, 4/A, 7/T, U/V) costs 0.4; any other edit costs 1.
 public func plateDistance(_ a: String, _ b: String) -> Double {
     let a = Array(a), b = Array(b)
     if a.isEmpty || b.isEmpty { return Double(max(a.count, b.count)) }
@@ -86,7 +86,7 @@ public func plateDistance(_ a: String, _ b: String) -> Double {
         row[0] = Double(i)
         for j in 1...b.count {
             let cur = row[j]
-            let sub = a[i - 1] == b[j - 1] ? 0 : (confusable(a[i - 1], b[j - 1]) ? 0.4 : 1)
+            let sub = a[i - 1] == b[j - 1] ? 0 : (PlateCanon.confusable(a[i - 1], b[j - 1]) ? 0.4 : 1)
             row[j] = min(row[j] + 1, row[j - 1] + 1, prev + sub)
             prev = cur
         }
@@ -94,9 +94,23 @@ public func plateDistance(_ a: String, _ b: String) -> Double {
     return row[b.count]
 }
 
-private let confusionClasses: [Set<Character>] = [["0", "O", "D", "Q"], ["1", "I", "L", "T"], ["2", "Z"], ["5", "S"],
-                                                   ["6", "G"], ["8", "B"], ["4", "A"], ["7", "T"], ["U", "V"]]
-private func confusable(_ x: Character, _ y: Character) -> Bool { confusionClasses.contains { $0.contains(x) && $0.contains(y) } }
+/// Folds characters OCR confuses into one representative, so every confusion variant of a plate
+/// has the same folded form and near-miss search is an index lookup.
+public enum PlateCanon {
+    static let classes: [Set<Character>] = [["0", "O", "D", "Q"], ["1", "I", "L"], ["7", "T"], ["2", "Z"], ["5", "S"],
+                                            ["6", "G"], ["8", "B"], ["4", "A"], ["U", "V"]]
+    private static let representative: [Character: Character] = {
+        var m: [Character: Character] = [:]
+        for c in classes { let r = c.sorted().first!; for ch in c { m[ch] = r } }
+        return m
+    }()
+
+    public static func fold(_ text: String) -> String { String(text.map { representative[$0] ?? $0 }) }
+
+    static func confusable(_ x: Character, _ y: Character) -> Bool {
+        representative[x] != nil && representative[x] == representative[y] || (x == "1" || x == "T") && (y == "T" || y == "1")
+    }
+}
 
 extension Incident {
     /// Sightings matching a plate pattern: exact (or wildcard) hits first, then fuzzy hits within
@@ -106,50 +120,63 @@ extension Incident {
         let (where_, whereArgs) = filter.sql()
         return try db.read { db in
             var hits: [Int64: PlateHit] = [:]
-            // Matching texts (text → matched form, kind, distance); parameterised throughout.
-            var matches: [(text: String, kind: String, distance: Double)] = []
             let q = pattern.normalised
-            if pattern.isWildcard {
-                // A literal run of 3+ characters narrows through the trigram index first.
-                let literal = q.split(whereSeparator: { $0 == "?" || $0 == "*" }).map(String.init).max { $0.count < $1.count } ?? ""
-                let sql = literal.count >= 3
-                    ? "SELECT DISTINCT text FROM plate_text WHERE id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?) AND text GLOB ?"
-                    : "SELECT DISTINCT text FROM plate_text WHERE text GLOB ?"
-                let args: StatementArguments = literal.count >= 3 ? ["\"\(literal)\"", q] : [q]
-                matches = try String.fetchAll(db, sql: sql, arguments: args).map { ($0, "wildcard", 0) }
-            } else {
-                matches = try String.fetchAll(db, sql: "SELECT DISTINCT text FROM plate_text WHERE text = ?", arguments: [q]).map { ($0, "exact", 0) }
-                if fuzzy && q.count >= 3 {
-                    // Candidates share a trigram with the query; then ranked by confusion-aware distance.
-                    let grams = Set((0...(q.count - 3)).map { i -> String in
-                        let s = q.index(q.startIndex, offsetBy: i); return "\"" + String(q[s..<q.index(s, offsetBy: 3)]) + "\"" })
-                    let candidates = try String.fetchAll(db, sql: """
-                        SELECT DISTINCT text FROM plate_text WHERE id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?)
-                        """, arguments: [grams.sorted().joined(separator: " OR ")])
-                    for c in candidates where c != q && abs(c.count - q.count) <= Int(maxDistance) {
-                        let d = plateDistance(q, c)
-                        if d <= maxDistance { matches.append((c, "fuzzy", (d * 10).rounded() / 10)) }
-                    }
-                }
-            }
-            for m in matches {
+            /// Adds the sightings whose texts satisfy `condition`, with how they matched.
+            func collect(_ condition: String, _ args: StatementArguments, kind: String, distance: (String) -> Double?) throws {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT s.*, t.text AS matched, f.path AS path, c.name AS camera_name, c.site, c.zone, c.latitude, c.longitude
                     FROM plate_text t JOIN plate_sighting s ON s.id = t.sighting_id
                     JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
-                    WHERE t.text = ? AND \(where_)
+                    WHERE \(condition) AND \(where_)
                     LIMIT ?
-                    """, arguments: [m.text] + whereArgs + [limit])
+                    """, arguments: args + whereArgs + [limit * 20])
                 for r in rows {
                     let id: Int64 = r["id"]
+                    let matched: String = r["matched"]
+                    guard let d = distance(matched) else { continue }
                     // Keep the best way each sighting matched.
-                    if let old = hits[id], old.distance <= m.distance { continue }
+                    if let old = hits[id], old.distance <= d { continue }
                     hits[id] = PlateHit(sightingID: id, camera: r["camera_id"] ?? "", cameraName: r["camera_name"] ?? "",
                                         site: r["site"] ?? "", zone: r["zone"] ?? "", latitude: r["latitude"], longitude: r["longitude"],
                                         firstUTC: (r["first_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
                                         lastUTC: (r["last_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                        text: r["text"], display: r["display"], matched: m.text, match: m.kind, distance: m.distance,
-                                        confidence: r["confidence"], file: r["path"], pts: r["best_pts"], reads: r["reads"])
+                                        text: r["text"], display: r["display"], matched: matched, match: d == 0 ? kind : "fuzzy",
+                                        distance: (d * 10).rounded() / 10, confidence: r["confidence"], file: r["path"], pts: r["best_pts"],
+                                        reads: r["reads"])
+                }
+            }
+            /// The longest run of plain characters in a GLOB pattern, quoted for FTS (nil if under 3).
+            func ftsLiteral(_ glob: String) -> String? {
+                let run = glob.split(whereSeparator: { $0 == "?" || $0 == "*" }).map(String.init).max { $0.count < $1.count } ?? ""
+                return run.count >= 3 ? "\"\(run)\"" : nil
+            }
+            if pattern.isWildcard {
+                // A literal run of 3+ characters narrows through the trigram index first.
+                if let lit = ftsLiteral(q) {
+                    try collect("t.id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?) AND t.text GLOB ?",
+                                ["text : " + lit, q], kind: "wildcard") { _ in 0 }
+                } else {
+                    try collect("t.text GLOB ?", [q], kind: "wildcard") { _ in 0 }
+                }
+            } else {
+                try collect("t.text = ?", [q], kind: "exact") { _ in 0 }
+                if fuzzy && q.count >= 3 {
+                    let canon = PlateCanon.fold(q)
+                    let score: (String) -> Double? = { t in let d = plateDistance(q, t); return d <= maxDistance ? d : nil }
+                    // Every confusion variant shares the folded form: one index lookup.
+                    try collect("t.canon = ?", [canon], kind: "fuzzy", distance: score)
+                    // One other wrong character: the folded form with that position open, through the trigram index.
+                    if maxDistance >= 1 {
+                        let chars = Array(canon)
+                        for i in chars.indices {
+                            var g = chars.map(String.init)
+                            g[i] = "?"
+                            let glob = g.joined()
+                            guard let lit = ftsLiteral(glob) else { continue }
+                            try collect("t.id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?) AND t.canon GLOB ?",
+                                        ["canon : " + lit, glob], kind: "fuzzy", distance: score)
+                        }
+                    }
                 }
             }
             return hits.values.sorted {

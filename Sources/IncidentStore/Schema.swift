@@ -101,9 +101,11 @@ enum Schema {
                     id INTEGER PRIMARY KEY,
                     sighting_id INTEGER NOT NULL REFERENCES plate_sighting(id) ON DELETE CASCADE,
                     text TEXT NOT NULL,
+                    canon TEXT NOT NULL,            -- OCR confusions folded (B→8, O→0, …): see PlateCanon
                     confidence REAL NOT NULL,
                     UNIQUE (sighting_id, text));
                 CREATE INDEX plate_text_text ON plate_text(text);
+                CREATE INDEX plate_text_canon ON plate_text(canon);
 
                 CREATE TABLE face_track (
                     id INTEGER PRIMARY KEY,
@@ -150,13 +152,14 @@ enum Schema {
                 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
                 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
                 """)
-            // Substring search over plate texts ("KN1" finds "BKN123").
+            // Substring search over plate texts ("KN1" finds "BKN123"), and over their folded forms
+            // for near-miss search.
             try db.execute(sql: """
-                CREATE VIRTUAL TABLE plate_text_fts USING fts5(text, content='plate_text', content_rowid='id', tokenize='trigram');
+                CREATE VIRTUAL TABLE plate_text_fts USING fts5(text, canon, content='plate_text', content_rowid='id', tokenize='trigram');
                 CREATE TRIGGER plate_text_ai AFTER INSERT ON plate_text BEGIN
-                  INSERT INTO plate_text_fts(rowid, text) VALUES (new.id, new.text); END;
+                  INSERT INTO plate_text_fts(rowid, text, canon) VALUES (new.id, new.text, new.canon); END;
                 CREATE TRIGGER plate_text_ad AFTER DELETE ON plate_text BEGIN
-                  INSERT INTO plate_text_fts(plate_text_fts, rowid, text) VALUES ('delete', old.id, old.text); END;
+                  INSERT INTO plate_text_fts(plate_text_fts, rowid, text, canon) VALUES ('delete', old.id, old.text, old.canon); END;
                 """)
         }
         return m

@@ -105,6 +105,7 @@ public final class Indexer: @unchecked Sendable {
         let total = files.reduce(0) { $0 + ($1.duration ?? 0) }
         let state = RunState()
         let workers = max(1, min(options.workers, files.count))
+        if workers > 1 { FaceEngine.setBLASThreads(1) }
         // Each worker owns its recognisers: inference requests and dlib contexts are per thread.
         let plateWorkers = try (0..<workers).map { _ in try plateModels.map { try PlateRecognizer(models: $0, detector: options.plateDetector) } }
         let faceWorkers = try (0..<workers).map { i in try faceEngine.map { i == 0 ? $0 : try $0.clone() } }

@@ -11,16 +11,6 @@ enum Fixtures {
     static let cam02 = sample("archive/CAM02/2026-11-20/140100.ts")
     static let cam03 = sample("archive/CAM03/2026-11-20/140200.mkv")
 
-    /// The executables built by `swift test` sit beside the test bundle.
-    static let productsDir: URL = {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("forensic").path),
-              url.pathComponents.count > 2 {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
-
     /// A fresh temporary directory for one test.
     static func tempDir() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forensic-test-\(UUID().uuidString)")

@@ -39,6 +39,10 @@ int dlibshim_detect(dlibshim_context *ctx, const uint8_t *rgb, int width, int he
 int dlibshim_describe(dlibshim_context *ctx, const uint8_t *chips, int count,
                       float *descriptors_out, char *err, size_t err_len);
 
+/// Threads OpenBLAS may use per call (1 when several workers already fill the cores). A no-op
+/// when the BLAS in use is not OpenBLAS.
+void dlibshim_set_blas_threads(int threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -58,6 +58,10 @@ public final class FaceEngine: @unchecked Sendable {
 
     deinit { dlibshim_destroy(context) }
 
+    /// Lets each BLAS call use `threads` threads; use 1 when several workers run faces at once,
+    /// or OpenBLAS's own threads fight the workers for the cores.
+    public static func setBLASThreads(_ threads: Int) { dlibshim_set_blas_threads(Int32(max(1, threads))) }
+
     /// An independent engine for another thread.
     public func clone() throws -> FaceEngine {
         guard let copy = dlibshim_clone(context) else {

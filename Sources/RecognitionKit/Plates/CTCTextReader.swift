@@ -3,15 +3,15 @@ import VideoDecode
 
 /// One read text line: characters with confidences and each position's runner-up.
 public struct TextLineRead: Sendable, Equatable {
-    public struct Character: Sendable, Equatable {
-        public var value: Character_
+    /// One read character.
+    public struct Glyph: Sendable, Equatable {
+        public var value: Character
         public var confidence: Double
         /// The best other plate character at this position and its probability.
-        public var alternative: Character_?
+        public var alternative: Character?
         public var alternativeConfidence: Double
     }
-    public typealias Character_ = Swift.Character
-    public var characters: [Character]
+    public var characters: [Glyph]
     public var text: String { String(characters.map(\.value)) }
     public var confidence: Double { characters.isEmpty ? 0 : characters.map(\.confidence).reduce(0, +) / Double(characters.count) }
 }
@@ -73,7 +73,7 @@ public final class CTCTextReader {
     }
 
     private func decode(_ v: [Float], offset: Int, steps: Int, classes nClasses: Int) -> TextLineRead {
-        var chars: [TextLineRead.Character] = []
+        var chars: [TextLineRead.Glyph] = []
         var previous = 0
         for t in 0..<steps {
             let row = offset + t * nClasses

@@ -126,7 +126,7 @@ public final class PlateRecognizer: @unchecked Sendable {
     }
 
     /// Applies the plate grammar to raw characters: correction toward a format, candidates, confidence.
-    func interpret(_ allChars: [TextLineRead.Character], lines: Int, detection: PlateDetection) -> PlateRead? {
+    func interpret(_ allChars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection) -> PlateRead? {
         let grammar = models.grammar
         var chars = allChars
         var fits = grammar.fits(String(chars.map(\.value)), confidences: chars.map(\.confidence))
