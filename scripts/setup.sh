@@ -101,4 +101,8 @@ for entry in "${PINNED[@]}"; do
               dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat ;;
   esac
 done
+# Keep OpenVINO's minimal CPU + ONNX runtime: other frontends would try (noisily) to parse a
+# damaged model file as TensorFlow, Paddle, …, and the GPU/NPU plugins are never used.
+rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow,tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
+      "$MODELS"/openvino/libs/libopenvino_intel_{gpu,npu}_plugin.so "$MODELS"/openvino/libs/libopenvino_{auto,auto_batch,hetero}_plugin.so
 say "ready: models in $MODELS"

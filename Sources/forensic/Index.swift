@@ -18,7 +18,11 @@ struct Index: ParsableCommand {
     @Flag(help: "Read plates (default: plates and faces).") var plates = false
     @Flag(help: "Find faces (default: plates and faces).") var faces = false
     @Option(help: "Files processed in parallel.") var workers: Int = 2
-    @Option(help: "Seconds between sampled frames.") var every: Double = 0.5
+    @Option(help: "Seconds between sampled frames.") var every: Double = 1
+    @Option(name: .customLong("face-upsample"), help: "Image doublings for face detection (0 finds faces from ~80 px; 1 from ~40 px, 4x slower).")
+    var faceUpsample: Int = 0
+    @Flag(name: .customLong("all-frames"), help: "Decode every frame (default: reference frames only, about half the decoding).")
+    var allFrames = false
     @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
     @Option(help: "Model directory.") var models: String?
     @Flag(help: "Print the run summary as JSON.") var json = false
@@ -26,6 +30,7 @@ struct Index: ParsableCommand {
     func validate() throws {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
         guard every > 0 else { throw ValidationError("--every must be positive") }
+        guard (0...2).contains(faceUpsample) else { throw ValidationError("--face-upsample must be 0–2") }
     }
 
     func run() throws {
@@ -41,6 +46,8 @@ struct Index: ParsableCommand {
         options.workers = workers
         options.every = every
         options.plateDetector = detector
+        options.faceUpsample = faceUpsample
+        options.referenceFramesOnly = !allFrames
         let summary: IndexSummary
         do {
             let store = try Incident(path: incident)

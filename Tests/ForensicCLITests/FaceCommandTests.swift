@@ -40,3 +40,19 @@ import Testing
         #expect(none.status == 1 && none.stderr.contains("plate.png: no face found"))
     }
 }
+
+@Suite struct FaceBadInputTests {
+    @Test func corruptEmptyAndNonImageFilesAreNamedAndSkipped() throws {
+        let dir = try CLI.tempDir()
+        let cut = dir.appendingPathComponent("cut.jpg")
+        let photo = try Data(contentsOf: URL(fileURLWithPath: CLI.dlibFaces + "/2008_002506.jpg"))
+        try photo.prefix(300).write(to: cut)
+        let empty = dir.appendingPathComponent("empty.png")
+        try Data().write(to: empty)
+        let r = try CLI.run(["faces", "--json", cut.path, empty.path, CLI.dlibFaces + "/2008_002506.jpg"])
+        #expect(r.status == 2)
+        let errors = r.stderr.split(separator: "\n")
+        #expect(errors.count == 2 && errors.contains { $0.contains("cut.jpg") } && errors.contains { $0.contains("empty.png") }, "\(r.stderr)")
+        #expect(try CLI.jsonLines(r.stdout).count == 3, "the good photo still gives its 3 faces")
+    }
+}

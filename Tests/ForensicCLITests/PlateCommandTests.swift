@@ -72,3 +72,22 @@ import Testing
         return Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] + chunk("IHDR", ihdr) + chunk("IEND", []))
     }
 }
+
+@Suite struct CorruptModelTests {
+    @Test func aCorruptModelFileIsNamedWithTheFix() throws {
+        // A model directory whose recogniser is garbage.
+        let dir = try CLI.tempDir()
+        let models = CLI.root.appendingPathComponent("models")
+        for sub in ["ppocr/models", "platedet/artifacts"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        for f in ["ppocr/models/ch_PP-OCRv4_det_infer.onnx", "platedet/artifacts/platedet.onnx"] {
+            try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(f), withDestinationURL: models.appendingPathComponent(f))
+        }
+        try Data("not an onnx model".utf8).write(to: dir.appendingPathComponent("ppocr/models/ch_PP-OCRv4_rec_infer.onnx"))
+        let r = try CLI.run(["plates", "--models", dir.path, CLI.sample("stills/plate.png")])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("ch_PP-OCRv4_rec_infer.onnx") && r.stderr.contains("make setup"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+}

@@ -41,8 +41,11 @@ private func check(_ status: ov_status_e, _ what: String, file: String) throws {
     guard status != OK else { return }
     let detail = ov_get_last_err_msg().map { String(cString: $0) } ?? ""
     let name = ov_get_error_info(status).map { String(cString: $0) } ?? "\(status.rawValue)"
-    throw RecognitionError(.inference, file: file,
-                           reason: "\(what) failed: \(name)\(detail.isEmpty ? "" : ": " + detail.split(separator: "\n").first.map(String.init)!)")
+    // OpenVINO's messages run over several lines, the first naming its own source file: keep
+    // the first line that says something about the model, so the error stays one line.
+    let lines = detail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let useful = lines.first { !$0.hasPrefix("Exception from") && !$0.hasPrefix("Check") } ?? lines.first ?? ""
+    throw RecognitionError(.inference, file: file, reason: "\(what) failed: \(name)\(useful.isEmpty ? "" : ": " + useful)")
 }
 
 /// The process-wide OpenVINO core (plugins load once).
