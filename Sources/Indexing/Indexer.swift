@@ -68,7 +68,9 @@ public final class Indexer: @unchecked Sendable {
     public init(incident: Incident, options: IndexOptions, models: ModelStore = ModelStore()) throws {
         self.incident = incident
         self.options = options
-        plateModels = options.plates ? try PlateModels(store: models, detectors: [options.plateDetector]) : nil
+        // With several workers each inference gets one core; alone, it may use them all.
+        plateModels = options.plates
+            ? try PlateModels(store: models, detectors: [options.plateDetector], threads: options.workers > 1 ? 1 : nil) : nil
         faceEngine = options.faces ? try FaceEngine(models: models) : nil
     }
 

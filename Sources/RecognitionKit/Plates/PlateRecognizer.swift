@@ -19,15 +19,17 @@ public final class PlateModels: @unchecked Sendable {
 
     /// - Parameter detectors: which detectors to load (the text detector always loads: it also
     ///   splits two-line plates).
+    ///   `threads`: CPU threads per inference (nil: all cores). Give 1 when several workers run at once.
     public init(store: ModelStore = ModelStore(), detectors: Set<PlateDetectorKind> = [.platedet, .text],
-                precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil) throws {
+                precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil, threads: Int? = nil) throws {
         let rec = try store.file("ppocr/models/ch_PP-OCRv4_rec_infer.onnx")
         platedet = detectors.contains(.platedet)
-            ? try InferenceModel(path: try store.file("platedet/artifacts/platedet.onnx"), name: "platedet-0.0.2", precision: precision)
+            ? try InferenceModel(path: try store.file("platedet/artifacts/platedet.onnx"), name: "platedet-0.0.2",
+                                 precision: precision, threads: threads)
             : nil
         textDetector = try InferenceModel(path: try store.file("ppocr/models/ch_PP-OCRv4_det_infer.onnx"),
-                                          name: "ppocrv4-det", precision: precision)
-        recognizer = try InferenceModel(path: rec, name: "ppocrv4-rec", precision: precision)
+                                          name: "ppocrv4-det", precision: precision, threads: threads)
+        recognizer = try InferenceModel(path: rec, name: "ppocrv4-rec", precision: precision, threads: threads)
         characters = try CTCTextReader.characters(fromModelAt: rec)
         self.grammar = try grammar ?? PlateGrammar.bundled()
     }
