@@ -23,12 +23,9 @@ struct Clip: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
+        try reportingFailure {
             let r = try ClipExporter.export(source, from: from, to: to, output: output)
             print(json ? jsonLine(r) : "\(r.output): \(r.videoPackets) video packets, \(String(format: "%.3f", r.startTime))–\(String(format: "%.3f", r.endTime)) s of \(source)")
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
         }
     }
 }

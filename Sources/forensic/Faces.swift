@@ -34,7 +34,7 @@ struct Faces: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try loadOrExit { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod) }
+        let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod) }
         let options = FaceOptions(detector: detector, upsample: upsample)
         var failed = 0
         for file in files {
@@ -69,17 +69,14 @@ struct FaceCompare: ParsableCommand {
     @Option(help: "Model directory.") var models: String?
 
     func run() throws {
-        let engine = try loadOrExit { try FaceEngine(models: ModelStore(directory: models)) }
-        do {
+        let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models)) }
+        try reportingFailure {
             let fa = try engine.singleFace(in: a, largest: largest, upsample: upsample)
             let fb = try engine.singleFace(in: b, largest: largest, upsample: upsample)
             let d = faceDistance(fa.embedding, fb.embedding)
             let verdict = Verdict(distance: (d * 10_000).rounded() / 10_000, same: d < threshold, threshold: threshold)
             print(json ? jsonLine(verdict)
                   : String(format: "distance %.4f: %@ (threshold %.2f)", d, verdict.same ? "same person" : "different people", threshold))
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
         }
     }
 
@@ -129,13 +126,5 @@ struct FaceLine: Encodable {
         String(format: "%@ t=%.2fs face %dx%d at (%d,%d) score %.2f eyes %.0fpx sharp %.0f frontal %.2f%@",
                file, time, box.w, box.h, box.x, box.y, score, quality.interEyePixels, quality.sharpness,
                quality.frontal, quality.isJunk ? " [junk]" : "")
-    }
-}
-
-/// Loads a model or exits 1 with the one-line reason (missing models are not per-file failures).
-func loadOrExit<T>(_ load: () throws -> T) throws -> T {
-    do { return try load() } catch {
-        reportError(error)
-        throw ExitCode.failure
     }
 }

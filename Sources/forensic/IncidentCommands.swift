@@ -29,7 +29,7 @@ struct IncidentCommand: ParsableCommand {
         @Option(help: "Time zone of the archive's file names.") var timezone: String = "Asia/Karachi"
 
         func run() throws {
-            do {
+            try reportingFailure {
                 guard let f = parseISOTime(from) else { throw ValidationError("--from '\(from)' is not ISO 8601 with an offset (e.g. 2026-11-20T14:00:00+05:00)") }
                 guard let t = parseISOTime(to) else { throw ValidationError("--to '\(to)' is not ISO 8601 with an offset") }
                 let registry = try CameraRegistry.load(camerasFile)
@@ -51,11 +51,6 @@ struct IncidentCommand: ParsableCommand {
                                             from: f, to: t, timeZone: timezone, archive: archiveURL.path, layout: layout, cameras: scope)
                 let incident = try Incident.create(at: path, config: config, cameras: registry)
                 print("created \(incident.path): \(registry.count) cameras in the registry, \(scope?.count ?? registry.count) in scope, \(isoTime(f, config.zone)) – \(isoTime(t, config.zone))")
-            } catch let e as ValidationError {
-                throw e
-            } catch {
-                reportError(error)
-                throw ExitCode.failure
             }
         }
     }
@@ -66,7 +61,7 @@ struct IncidentCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            do {
+            try reportingFailure {
                 let i = try Incident(path: incident).info()
                 if json { print(jsonLine(i)); return }
                 print("""
@@ -80,9 +75,6 @@ struct IncidentCommand: ParsableCommand {
                     runs      \(i.runs)\(i.lastRun.map { "; last: \($0)" } ?? "")
                     audit     \(i.auditEntries) entries, chain \(i.auditIntact ? "intact" : "BROKEN")
                     """)
-            } catch {
-                reportError(error)
-                throw ExitCode.failure
             }
         }
     }

@@ -48,16 +48,12 @@ struct Index: ParsableCommand {
         options.plateDetector = detector
         options.faceUpsample = faceUpsample
         options.referenceFramesOnly = !allFrames
-        let summary: IndexSummary
-        do {
+        let summary = try reportingFailure {
             let store = try Incident(path: incident)
             let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))
             let bar = ProgressBar()
-            summary = try indexer.run { bar.update($0) }
-            bar.finish()
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
+            defer { bar.finish() }
+            return try indexer.run { bar.update($0) }
         }
         for e in summary.errors { reportError(e) }
         for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// One JSON object per line, keys sorted so output diffs cleanly.
@@ -13,4 +14,19 @@ func jsonLine<T: Encodable>(_ value: T) -> String {
 /// Errors go to stderr as one line that names the file and the reason.
 func reportError(_ message: Any) {
     FileHandle.standardError.write(Data("forensic: \(message)\n".utf8))
+}
+
+/// Runs a command's work; any failure other than a usage error becomes its one-line reason on
+/// stderr and exit status 1 (missing models, a bad incident file, a refused query).
+func reportingFailure<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as ValidationError {
+        throw e
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        reportError(error)
+        throw ExitCode.failure
+    }
 }

@@ -37,7 +37,7 @@ struct Plates: ParsableCommand {
     }
 
     func run() throws {
-        let recognizer = try loadOrExit {
+        let recognizer = try reportingFailure {
             let grammar = try formats.map(PlateGrammar.load)
             let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], precision: precision, grammar: grammar)
             return try PlateRecognizer(models: m, detector: detector)

@@ -51,7 +51,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure {
             let store = try Incident(path: incident)
             let zone = store.config.zone
             let filter = try filters.filter()
@@ -78,11 +78,6 @@ struct Search: ParsableCommand {
                 ? ["sighting_id", "camera", "time_local", "time_utc", "display", "matched", "match", "distance", "confidence", "file", "pts"]
                 : ["face_track_id", "camera", "time_local", "time_utc", "distance", "confidence", "quality", "file", "pts"]
             printRows(rows, columns: columns, format: json ? .json : csv ? .csv : .table)
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
         }
     }
 }

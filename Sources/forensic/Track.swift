@@ -22,7 +22,7 @@ struct Track: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure {
             let store = try Incident(path: incident)
             let zone = store.config.zone
             var stops: [RouteStop] = []
@@ -61,11 +61,6 @@ struct Track: ParsableCommand {
                 try Route.svg(route, title: "\(store.config.name): \(label)", zone: zone).write(toFile: svg, atomically: true, encoding: .utf8)
                 if !json { print("route picture: \(svg)") }
             }
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
         }
     }
 }
@@ -81,7 +76,7 @@ struct Convoy: ParsableCommand {
     @Flag(help: "One JSON object per plate per line.") var json = false
 
     func run() throws {
-        do {
+        try reportingFailure {
             let store = try Incident(path: incident)
             let target = try PlatePattern(plate)
             guard !target.isWildcard else { throw StoreError(file: "query", reason: "convoy needs a full plate, not a pattern") }
@@ -91,9 +86,6 @@ struct Convoy: ParsableCommand {
                  "shared_cameras": $0.cameras.count, "co_sightings": $0.coSightings, "mean_gap_s": $0.meanGap]
             }
             printRows(rows, columns: ["display", "shared_cameras", "co_sightings", "mean_gap_s", "cameras"], format: json ? .json : .table)
-        } catch {
-            reportError(error)
-            throw ExitCode.failure
         }
     }
 }
