@@ -28,20 +28,27 @@ extension Incident {
                             filter: SearchFilter = SearchFilter(), includeJunk: Bool = true) throws -> [FaceHit] {
         let (where_, args) = filter.sql()
         return try db.read { db in
+            // Scan ids and embeddings only (no row copies), then fetch details for the top k.
             var index = DescriptorIndex()
-            var rows: [Int64: Row] = [:]
+            // The camera table is joined only when a site or zone filter needs it.
+            let join = filter.sites != nil || filter.zones != nil ? "LEFT JOIN camera c ON c.id = s.camera_id" : ""
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.*, f.path AS path, c.name AS camera_name, c.site, c.zone, c.latitude, c.longitude
-                FROM face_track s JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
+                SELECT s.id, s.embedding FROM face_track s \(join)
                 WHERE \(where_) \(includeJunk ? "" : "AND s.junk = 0")
                 """, arguments: args)
             while let r = try cursor.next() {
-                let id: Int64 = r["id"]
-                index.append(id: id, descriptor: embedding(from: r["embedding"]))
-                rows[id] = r.copy()
+                let id: Int64 = r[0]
+                try r.withUnsafeData(atIndex: 1) { data in
+                    guard let data, data.count == DescriptorIndex.dimensions * 4 else { return }
+                    data.withUnsafeBytes { index.append(id: id, descriptor: $0.bindMemory(to: Float.self)) }
+                }
             }
-            return index.nearest(to: query, k: top, maxDistance: threshold).map { m in
-                let r = rows[m.id]!
+            return try index.nearest(to: query, k: top, maxDistance: threshold).compactMap { m in
+                guard let r = try Row.fetchOne(db, sql: """
+                    SELECT s.*, f.path AS path, c.name AS camera_name, c.site, c.zone, c.latitude, c.longitude
+                    FROM face_track s JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
+                    WHERE s.id = ?
+                    """, arguments: [m.id]) else { return nil }
                 return FaceHit(faceTrackID: m.id, camera: r["camera_id"] ?? "", cameraName: r["camera_name"] ?? "",
                                site: r["site"] ?? "", zone: r["zone"] ?? "", latitude: r["latitude"], longitude: r["longitude"],
                                firstUTC: (r["first_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),

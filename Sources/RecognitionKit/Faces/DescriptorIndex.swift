@@ -24,10 +24,14 @@ public struct DescriptorIndex: Sendable {
     }
 
     public mutating func append(id: Int64, descriptor: [Float]) {
-        precondition(descriptor.count == Self.dimensions, "descriptor must have 128 values")
-        descriptor.withUnsafeBufferPointer { buf in
-            for k in 0..<8 { lanes.append(SIMD16<Float>(buf[(k * 16)..<(k * 16 + 16)])) }
-        }
+        descriptor.withUnsafeBufferPointer { append(id: id, descriptor: $0) }
+    }
+
+    /// Appends straight from a buffer (e.g. a stored little-endian float32 blob), without an array.
+    public mutating func append(id: Int64, descriptor buf: UnsafeBufferPointer<Float>) {
+        precondition(buf.count == Self.dimensions, "descriptor must have 128 values")
+        let raw = UnsafeRawPointer(buf.baseAddress!)
+        for k in 0..<8 { lanes.append(raw.loadUnaligned(fromByteOffset: k * 64, as: SIMD16<Float>.self)) }
         ids.append(id)
     }
 
