@@ -90,7 +90,8 @@ func plateSpeed(_ a: [String]) throws {
                 }
             }
             func median(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
-            print(String(format: "%@ %@ %.1f %.1f %d", models.recognizer.precision, kind.rawValue, median(detMs), median(readMs), readMs.count))
+            print(String(format: "%@→%@ %@ %.1f %.1f %d", precision.rawValue, models.recognizer.precision, kind.rawValue,
+                         median(detMs), median(readMs), readMs.count))
         }
     }
 }
