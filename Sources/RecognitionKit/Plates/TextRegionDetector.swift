@@ -91,7 +91,7 @@ public final class TextPlateDetector {
 
     public init(text: TextRegionDetector) { self.text = text }
 
-    public func detect(_ image: Image, maxSide: Int = 960) throws -> [PlateDetection] {
+    public func detect(_ image: Image, maxSide: Int = 1280) throws -> [PlateDetection] {
         let regions = try text.detect(image, maxSide: maxSide)
         // A plate's text can come as pieces: split at the dash (side by side) or over two lines
         // (stacked). Merge such neighbours until nothing changes.
