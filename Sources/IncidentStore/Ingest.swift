@@ -82,9 +82,6 @@ public struct FileResult: Sendable {
 }
 
 func embeddingBlob(_ v: [Float]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
-func embedding(from blob: Data) -> [Float] {
-    blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-}
 
 extension Incident {
     /// Records newly found files; files already catalogued keep their state. Returns the new ones.

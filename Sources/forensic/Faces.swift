@@ -36,21 +36,14 @@ struct Faces: ParsableCommand {
     func run() throws {
         let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod) }
         let options = FaceOptions(detector: detector, upsample: upsample)
-        var failed = 0
-        for file in files {
-            do {
-                _ = try MediaFrames.forEach(file, every: every) { time, image in
-                    for face in try engine.faces(in: image, options: options, source: file) {
-                        let line = FaceLine(file: file, time: time, face: face, detector: detector.rawValue, model: engine.fingerprint)
-                        print(json ? jsonLine(line) : line.text)
-                    }
+        try forEachInput(files) { file in
+            _ = try MediaFrames.forEach(file, every: every) { time, image in
+                for face in try engine.faces(in: image, options: options, source: file) {
+                    let line = FaceLine(file: file, time: time, face: face, detector: detector.rawValue, model: engine.fingerprint)
+                    print(json ? jsonLine(line) : line.text)
                 }
-            } catch {
-                failed += 1
-                reportError(error)
             }
         }
-        if failed > 0 { throw ExitStatus.someInputsFailed }
     }
 }
 

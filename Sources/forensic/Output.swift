@@ -30,3 +30,16 @@ func reportingFailure<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode.failure
     }
 }
+
+/// Runs `body` for each input file; a failure is reported on its own line and the others go on.
+/// Exits 2 at the end if any file failed.
+func forEachInput(_ files: [String], _ body: (String) throws -> Void) throws {
+    var failed = 0
+    for file in files {
+        do { try body(file) } catch {
+            failed += 1
+            reportError(error)
+        }
+    }
+    if failed > 0 { throw ExitStatus.someInputsFailed }
+}

@@ -42,21 +42,14 @@ struct Plates: ParsableCommand {
             let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], precision: precision, grammar: grammar)
             return try PlateRecognizer(models: m, detector: detector)
         }
-        var failed = 0
-        for file in files {
-            do {
-                _ = try MediaFrames.forEach(file, every: every) { time, image in
-                    for read in try recognizer.recognize(image) {
-                        let line = PlateLine(file: file, time: time, read: read)
-                        print(json ? jsonLine(line) : line.summary)
-                    }
+        try forEachInput(files) { file in
+            _ = try MediaFrames.forEach(file, every: every) { time, image in
+                for read in try recognizer.recognize(image) {
+                    let line = PlateLine(file: file, time: time, read: read)
+                    print(json ? jsonLine(line) : line.summary)
                 }
-            } catch {
-                failed += 1
-                reportError(error)
             }
         }
-        if failed > 0 { throw ExitStatus.someInputsFailed }
     }
 }
 

@@ -17,22 +17,15 @@ struct Probe: ParsableCommand {
     var sample: Double?
 
     func run() throws {
-        var failed = 0
-        for file in files {
-            do {
-                let info = try MediaProbe.probe(file)
-                var stats: DecodeStats? = nil
-                if let rate = sample {
-                    let decoder = try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(rate), threads: 2))
-                    stats = try decoder.decode { _ in true }
-                }
-                print(json ? jsonLine(ProbeLine(info: info, decode: stats)) : describe(info, stats))
-            } catch {
-                failed += 1
-                reportError(error)
+        try forEachInput(files) { file in
+            let info = try MediaProbe.probe(file)
+            var stats: DecodeStats? = nil
+            if let rate = sample {
+                let decoder = try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(rate), threads: 2))
+                stats = try decoder.decode { _ in true }
             }
+            print(json ? jsonLine(ProbeLine(info: info, decode: stats)) : describe(info, stats))
         }
-        if failed > 0 { throw ExitStatus.someInputsFailed }
     }
 
     private func describe(_ i: MediaInfo, _ stats: DecodeStats?) -> String {
