@@ -83,30 +83,43 @@ fi
 # --- Indexing throughput on a busy 1080p street ---------------------------------------------------
 if want index; then
 STREET=$DATA/street
-if [ ! -f "$STREET/CAM01/2026-11-20/120130.mp4" ]; then
-  echo "bench: generating a 1080p street scene (cars with plates every 3 s, 120 s)" >&2
-  mkdir -p "$STREET/CAM01/2026-11-20"
-  FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
-  graph="color=c=0x5a6068:s=1920x1080:r=25,drawbox=x=0:y=0:w=iw:h=ih*0.35:c=0x8a8f99:t=fill,drawbox=x=200:y=60:w=400:h=300:c=0x6b4f3a:t=fill[v0]"
-  last=v0
-  L=(A B C D E F G H J K L M N P Q R S T V W X Y Z)
-  for k in $(seq 0 39); do
-    t0=$((k * 3)); lane=$((k % 2)); y=$((520 + lane * 260))
+# street NAME SPACING COUNT: 120 s of 1080p road, a car with a plate every SPACING seconds.
+street() {
+  local out=$DATA/$1-120s.mp4 spacing=$2 count=$3
+  [ -f "$out" ] && { echo "$out"; return; }
+  echo "bench: generating a 1080p street scene ($1: a car every $spacing s, 120 s)" >&2
+  local FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
+  local graph="color=c=0x5a6068:s=1920x1080:r=25,drawbox=x=0:y=0:w=iw:h=ih*0.35:c=0x8a8f99:t=fill,drawbox=x=200:y=60:w=400:h=300:c=0x6b4f3a:t=fill[v0]"
+  local last=v0 L=(A B C D E F G H J K L M N P Q R S T V W X Y Z) k t0 y text
+  for k in $(seq 0 $((count - 1))); do
+    t0=$((k * spacing)); y=$((520 + k % 2 * 260))
     text="${L[k % 23]}${L[(k * 7 + 3) % 23]}${L[(k * 11 + 5) % 23]}-$((100 + k * 7))"
     graph+=";color=c=0x$(printf '%02x%02x%02x' $((40 + k * 5 % 200)) 30 $((60 + k * 9 % 180))):s=560x230:r=25,drawbox=x=140:y=130:w=280:h=74:c=0xf5d000:t=fill,drawbox=x=140:y=130:w=280:h=74:c=black:t=3,drawtext=fontfile=$FONT:text=$text:fontsize=50:fontcolor=black:x=280-tw/2:y=142[c$k];[$last][c$k]overlay=x='-560+2480*(t-$t0)/7':y=$y:eval=frame:enable='between(t,$t0,$((t0 + 7)))'[v$((k + 1))]"
     last=v$((k + 1))
   done
   ffmpeg -hide_banner -loglevel error -y -filter_complex "$graph" -map "[$last]" -t 120 -c:v libx264 -preset veryfast -b:v 3M \
-    -maxrate 3M -bufsize 8M -g 50 -pix_fmt yuv420p "$DATA/street-120s.mp4"
+    -maxrate 3M -bufsize 8M -g 50 -pix_fmt yuv420p "$out"
+  echo "$out"
+}
+BUSY=$(street street 3 40)
+if [ ! -f "$STREET/CAM01/2026-11-20/120130.mp4" ]; then
+  mkdir -p "$STREET/CAM01/2026-11-20"
   # An archive holds many files: cut it into four 30 s files (stream copy at keyframes).
   for k in 0 1 2 3; do
     name=$(printf '12%02d%02d' $((k * 30 / 60)) $((k * 30 % 60)))
-    ffmpeg -hide_banner -loglevel error -y -ss $((k * 30)) -i "$DATA/street-120s.mp4" -t 30 -c copy "$STREET/CAM01/2026-11-20/$name.mp4"
+    ffmpeg -hide_banner -loglevel error -y -ss $((k * 30)) -i "$BUSY" -t 30 -c copy "$STREET/CAM01/2026-11-20/$name.mp4"
   done
   printf 'id,name,site,zone,latitude,longitude\nCAM01,street,bench,bench,,\n' >"$STREET/cameras.csv"
 fi
+QUIET=$(street side-street 20 6)
+printf '\n== plates: where and how to look, one core, ms per sampled 1080p frame (30 frames at 1 fps) ==\n'
+printf '%-12s %-22s %10s %10s %14s\n' scene lever "ms/frame" detections "% of pixels"
+for scene in busy:$BUSY quiet:$QUIET; do
+  "$BENCH" plates-levers "${scene#*:}" | while read -r lever ms n share; do
+    printf '%-12s %-22s %10s %10s %14s\n' "${scene%%:*}" "$lever" "$ms" "$n" "$share"; done
+done
 printf '\n== indexing throughput: 120 s of a busy 1080p street (40 cars, four 30 s files), 2 cores ==\n'
-dec=$(ours "$DATA/street-120s.mp4" all 2)
+dec=$(ours "$BUSY" all 2)
 INC=$DATA/street-bench
 for what in "--plates" "--faces" ""; do
   rm -f "$INC.forensic" "$INC.forensic-wal" "$INC.forensic-shm"

@@ -4,12 +4,15 @@
 # real photographs from Debian's opencv-doc and libdlib-dev examples, then blurred, noised,
 # darkened and JPEG-compressed. Deterministic (fixed seed). The plates are SYNTHETIC; the
 # backgrounds are third-party photos, so the set is generated here, never committed.
-# Usage: make-plate-eval.sh OUTDIR [COUNT]
+# Usage: make-plate-eval.sh OUTDIR [COUNT] [SEED]   (another SEED gives a held-out set)
 set -euo pipefail
-OUT=${1:?output directory}; COUNT=${2:-120}
+OUT=${1:?output directory}; COUNT=${2:-120}; SEED=${3:-20261126}
 FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
 mkdir -p "$OUT"
-if [ -f "$OUT/labels.csv" ] && [ "$(($(wc -l <"$OUT/labels.csv") - 1))" -eq "$COUNT" ]; then exit 0; fi
+# Version 2: labels are the plate's extent (1 measured the warped transparent margin too).
+VERSION="2 $SEED"
+if [ -f "$OUT/labels.csv" ] && [ "$(cat "$OUT/.version" 2>/dev/null)" = "$VERSION" ] \
+   && [ "$(($(wc -l <"$OUT/labels.csv") - 1))" -eq "$COUNT" ]; then exit 0; fi
 BACKS=()
 for f in aero1 aero3 building home leuvenA leuvenB messi5 ela_original fruits baboon board; do
   p=/usr/share/doc/opencv-doc/examples/data/$f.jpg; [ -f "$p" ] && BACKS+=("$p")
@@ -17,13 +20,14 @@ done
 for p in /usr/share/doc/libdlib19.1/examples/faces/*.jpg; do BACKS+=("$p"); done
 [ ${#BACKS[@]} -gt 0 ] || { echo "make-plate-eval: no background photos (apt-get install opencv-doc libdlib-dev)" >&2; exit 1; }
 
-RANDOM=20261126
+RANDOM=$SEED
 LETTERS=ABCDEFGHJKLMNPQRSTVWXYZ   # Pakistani series avoid I, O and U
 # These set REPLY instead of printing: $(...) subshells reseed RANDOM and would break determinism.
 rnd() { REPLY=$((RANDOM % ($2 - $1 + 1) + $1)); }
 letters() { REPLY=""; for _ in $(seq "$1"); do REPLY+=${LETTERS:$((RANDOM % ${#LETTERS})):1}; done; }
 digits() { REPLY=""; for _ in $(seq "$1"); do REPLY+=$((RANDOM % 10)); done; }
 
+rm -f "$OUT/.version"
 echo "file,text,x,y,w,h,lines,condition" >"$OUT/labels.csv"
 for i in $(seq -w 1 "$COUNT"); do
   kind=$((RANDOM % 10))
@@ -56,10 +60,13 @@ for i in $(seq -w 1 "$COUNT"); do
   scale=$(echo "$target / ($PW + 2 * $m)" | bc -l)
   TW=$(printf '%.0f' "$(echo "($PW + 2 * $m) * $scale" | bc -l)"); TW=$((TW / 2 * 2))
   rnd 40 $((1280 - TW - 40)); ox=$REPLY; rnd 200 $((720 - 200)); oy=$REPLY
-  minx=$(printf '%s\n' $X0 $X1 $X2 $X3 | sort -n | head -1); maxx=$(printf '%s\n' $X0 $X1 $X2 $X3 | sort -n | tail -1)
-  miny=$(printf '%s\n' $Y0 $Y1 $Y2 $Y3 | sort -n | head -1); maxy=$(printf '%s\n' $Y0 $Y1 $Y2 $Y3 | sort -n | tail -1)
-  bx=$(printf '%.0f' "$(echo "$ox + $minx * $scale" | bc -l)"); by=$(printf '%.0f' "$(echo "$oy + $miny * $scale" | bc -l)")
-  bw=$(printf '%.0f' "$(echo "($maxx - $minx) * $scale" | bc -l)"); bh=$(printf '%.0f' "$(echo "($maxy - $miny) * $scale" | bc -l)")
+  # The label is the plate's own extent: the same warp applied to a white plate on a black
+  # margin, measured by ffmpeg's bbox filter (the quad corners above include the margin).
+  ext=$(ffmpeg -hide_banner -nostats -f lavfi -i "color=c=white:s=${PW}x${PH}" -filter_complex \
+    "format=rgba,pad=iw+$((2 * m)):ih+$((2 * m)):$m:$m:color=black@0,perspective=x0=$X0:y0=$Y0:x1=$X1:y1=$Y1:x2=$X2:y2=$Y2:x3=$X3:y3=$Y3:sense=destination,scale=$TW:-1,format=rgb24,bbox=min_val=128" \
+    -frames:v 1 -f null - 2>&1 | grep -o 'crop=[0-9:]*' | tail -1)
+  IFS=: read -r bw bh bx by <<<"${ext#crop=}"
+  bx=$((ox + bx)); by=$((oy + by))
   case $((RANDOM % 5)) in
     0) post="null"; cond=clean; q=3 ;;
     1) post="gblur=sigma=1.0"; cond=blur; q=5 ;;
@@ -73,3 +80,4 @@ for i in $(seq -w 1 "$COUNT"); do
     -frames:v 1 -q:v $q "$OUT/plate-$i.jpg"
   echo "plate-$i.jpg,$text,$bx,$by,$bw,$bh,$lines,$cond" >>"$OUT/labels.csv"
 done
+echo "$VERSION" >"$OUT/.version"

@@ -21,13 +21,17 @@ func loadLabels(_ dir: String) throws -> [PlateLabel] {
 /// image, per detector, overall and per condition / line count.
 func plateEval(_ a: [String]) throws {
     guard let dir = a.first else { throw CocoaError(.featureUnsupported) }
-    let kinds = a.count > 1 ? a.dropFirst().compactMap(PlateDetectorKind.init(rawValue:)) : PlateDetectorKind.allCases
+    let rest = a.dropFirst()
+    let kinds = rest.contains { PlateDetectorKind(rawValue: $0) != nil } ? rest.compactMap(PlateDetectorKind.init(rawValue:)) : PlateDetectorKind.allCases
+    let readers = rest.contains { PlateReaderKind(rawValue: $0) != nil } ? rest.compactMap(PlateReaderKind.init(rawValue:)) : [.ppocr]
     let labels = try loadLabels(dir)
-    let models = try PlateModels(detectors: Set(kinds))
-    print("plate evaluation: \(labels.count) synthetic images (\(labels.filter { $0.lines == 2 }.count) two-line), reader PP-OCRv4 rec, precision \(models.recognizer.precision)")
-    print(String(format: "%-9@ %-10@ %6@ %9@ %9@ %9@ %11@ %8@", "detector", "subset", "images", "det.recall", "exact", "char.acc", "false/img", "ms/img"))
-    for kind in kinds {
-        let recognizer = try PlateRecognizer(models: models, detector: kind)
+    let env = ProcessInfo.processInfo.environment
+    let threads = env["EVAL_THREADS"].flatMap { Int($0) }
+    let models = try PlateModels(detectors: Set(kinds), readers: Set(readers), threads: threads)
+    print("plate evaluation: \(labels.count) synthetic images (\(labels.filter { $0.lines == 2 }.count) two-line), precision \(models.recognizer.precision)")
+    print(String(format: "%-9@ %-9@ %-10@ %6@ %9@ %9@ %9@ %11@ %8@", "detector", "reader", "subset", "images", "det.recall", "exact", "char.acc", "false/img", "ms/img"))
+    for kind in kinds { for readerKind in readers {
+        let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
         struct Row { var n = 0, detected = 0, exact = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
         var rows: [String: Row] = [:]
         var misses: [String] = []
@@ -58,12 +62,12 @@ func plateEval(_ a: [String]) throws {
         for key in ["all", "one-line", "two-line", "clean", "blur", "noise", "night", "jpeg"] {
             guard let r = rows[key], r.n > 0 else { continue }
             let n = Double(r.n)
-            print(String(format: "%-9@ %-10@ %6d %9.1f%% %8.1f%% %8.1f%% %11.2f %8.0f", kind.rawValue, key, r.n,
+            print(String(format: "%-9@ %-9@ %-10@ %6d %9.1f%% %8.1f%% %8.1f%% %11.2f %8.0f", kind.rawValue, readerKind.rawValue, key, r.n,
                          100 * Double(r.detected) / n, 100 * Double(r.exact) / n, 100 * r.charAcc / n,
                          Double(r.falsePlates) / n, r.ms / n))
         }
-        if ProcessInfo.processInfo.environment["EVAL_MISSES"] != nil { misses.forEach { print("  miss: \($0)") } }
-    }
+        if env["EVAL_MISSES"] != nil { misses.forEach { print("  miss: \($0)") } }
+    } }
 }
 
 /// Milliseconds per detection on a 1080p frame, per plate read, and plates read per second.
@@ -94,4 +98,48 @@ func plateSpeed(_ a: [String]) throws {
                          median(detMs), median(readMs), readMs.count))
         }
     }
+}
+
+/// What each lever buys for finding plates in 1080p footage on one core: the text detector's
+/// input size, and looking only where the picture changed since the last sampled frame (as
+/// `index` does). Same frames, same process; prints "lever ms-per-sampled-frame plates-found".
+func plateLevers(_ a: [String]) throws {
+    guard let file = a.first else { throw CocoaError(.featureUnsupported) }
+    let models = try PlateModels(detectors: [.text], threads: 1)
+    let recognizer = try PlateRecognizer(models: models)
+    // Frames one second apart, with the changed region the motion gate finds on each.
+    var frames: [(image: Image, changed: PixelRect?)] = []
+    var gate = MotionGate()
+    try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(1), skipNonReference: true)).decode { f in
+        let image = try f.image(.rgb)
+        let r = gate.changedRegion(try f.image(.gray, maxWidth: 160))
+        let roi = r.map { PixelRect(x: Int($0.x * Double(f.width)), y: Int($0.y * Double(f.height)),
+                                    w: Int(($0.w * Double(f.width)).rounded(.up)), h: Int(($0.h * Double(f.height)).rounded(.up))) }
+        frames.append((image, roi?.clamped(width: f.width, height: f.height)))
+        return frames.count < 30
+    }
+    _ = try recognizer.detect(frames[0].image)   // warm-up
+    func run(_ name: String, maxSide: Int, gated: Bool) throws {
+        recognizer.detectionMaxSide = maxSide
+        var found = 0, looked = 0
+        let t0 = Date()
+        for f in frames {
+            if gated {
+                guard let roi = f.changed else { continue }
+                looked += roi.w * roi.h
+                found += try recognizer.detect(f.image.cropped(roi)).count
+            } else {
+                looked += f.image.width * f.image.height
+                found += try recognizer.detect(f.image).count
+            }
+        }
+        let ms = Date().timeIntervalSince(t0) * 1000 / Double(frames.count)
+        let share = Double(looked) / Double(frames.count * frames[0].image.width * frames[0].image.height)
+        print(String(format: "%@ %.0f %d %.0f", name, ms, found, share * 100))
+    }
+    try run("whole-frame-1280", maxSide: 1280, gated: false)
+    try run("whole-frame-960", maxSide: 960, gated: false)
+    try run("whole-frame-640", maxSide: 640, gated: false)
+    try run("changed-region-1280", maxSide: 1280, gated: true)
+    try run("changed-region-960", maxSide: 960, gated: true)
 }

@@ -16,6 +16,7 @@ do {
     case "decode": try decodeBench(Array(args.dropFirst()))
     case "plates-eval": try plateEval(Array(args.dropFirst()))
     case "plates-speed": try plateSpeed(Array(args.dropFirst()))
+    case "plates-levers": try plateLevers(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()
     case "faces-eval": try faceEval()
     case "search": try searchBench(Array(args.dropFirst()))

@@ -4,6 +4,7 @@ import RecognitionKit
 import VideoDecode
 
 extension PlateDetectorKind: ExpressibleByArgument {}
+extension PlateReaderKind: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
 
 struct Plates: ParsableCommand {
@@ -19,6 +20,9 @@ struct Plates: ParsableCommand {
 
     @Option(help: "text (PP-OCR text detector, Apache-2.0; best on the evaluation set) or platedet (YOLOv8 plate detector, AGPL-3.0).")
     var detector: PlateDetectorKind = .text
+
+    @Option(help: "ppocr (PP-OCRv4, line by line; best on the evaluation set), platerec, or combined (both, the more confident wins).")
+    var reader: PlateReaderKind = .ppocr
 
     @Option(help: "Seconds between sampled video frames.")
     var every: Double = 1
@@ -39,8 +43,9 @@ struct Plates: ParsableCommand {
     func run() throws {
         let recognizer = try reportingFailure {
             let grammar = try formats.map(PlateGrammar.load)
-            let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], precision: precision, grammar: grammar)
-            return try PlateRecognizer(models: m, detector: detector)
+            let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], readers: [reader],
+                                    precision: precision, grammar: grammar)
+            return try PlateRecognizer(models: m, detector: detector, reader: reader)
         }
         try forEachInput(files) { file in
             _ = try MediaFrames.forEach(file, every: every) { time, image in
@@ -68,10 +73,11 @@ struct PlateLine: Encodable {
     let lines: Int
     let detector: String
     let detectorScore: Double
+    let reader: String
     let model: String
 
     enum CodingKeys: String, CodingKey {
-        case file, time, box, text, display, confidence, candidates, format, correction, lines, detector, model
+        case file, time, box, text, display, confidence, candidates, format, correction, lines, detector, reader, model
         case characterConfidences = "character_confidences", detectorScore = "detector_score"
     }
 
@@ -89,6 +95,7 @@ struct PlateLine: Encodable {
         lines = read.lines
         detector = read.detector
         detectorScore = (read.detectorScore * 1000).rounded() / 1000
+        reader = read.reader
         model = read.model
     }
 

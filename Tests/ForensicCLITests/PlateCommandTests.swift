@@ -8,7 +8,7 @@ import Testing
         let plates = try CLI.jsonLines(r.stdout)
         #expect(plates.count == 1)
         let p = try #require(plates.first)
-        for key in ["file", "time", "box", "text", "display", "confidence", "candidates", "detector", "model",
+        for key in ["file", "time", "box", "text", "display", "confidence", "candidates", "detector", "reader", "model",
                     "character_confidences", "lines", "format"] {
             #expect(p[key] != nil, "missing \(key)")
         }

@@ -44,6 +44,26 @@ enum PlateFixtures {
         #expect(read.model.contains("ppocrv4-rec@"))
     }
 
+    @Test func boxIsThePlateNotJustItsText() throws {
+        // A yellow 400x120 plate at (500, 300) on a photo: the box follows the panel to its border.
+        let path = try PlateFixtures.render(lines: ["BKN-123"], plate: (400, 120), at: (500, 300))
+        let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
+        let read = try #require(reads.first { $0.text == "BKN123" }, "\(reads.map(\.text))")
+        #expect(iou(read.box, PixelRect(x: 500, y: 300, w: 400, h: 120)) > 0.9, "\(read.box) iou \(iou(read.box, PixelRect(x: 500, y: 300, w: 400, h: 120)))")
+    }
+
+    @Test func platerecReaderAndTheCombinationRead() throws {
+        let models = try PlateModels(store: Fixtures.models, detectors: [.text], readers: [.platerec, .combined])
+        let image = try StillImage.load(Fixtures.sample("stills/plate.png"))
+        let platerec = try PlateRecognizer(models: models, reader: .platerec)
+        let alone = try #require(try platerec.recognize(image).first)
+        // platerec is weak outside Brazil (see README): its read must be plate-like, not exact.
+        #expect(alone.text.count >= 5 && alone.model.contains("platerec-0.0.3-decoder@"), "\(alone.text)")
+        let combined = try #require(try PlateRecognizer(models: models, reader: .combined).recognize(image).first)
+        #expect(combined.text == "ABC1234" && combined.model.contains("ppocrv4-rec@") && combined.model.contains("platerec"))
+        if alone.text != "ABC1234" { #expect(combined.candidates.contains { $0.text == alone.text }) }
+    }
+
     @Test func twoLinePlateIsReadTopLineFirst() throws {
         let path = try PlateFixtures.render(lines: ["KDR", "4521"], plate: (300, 200), at: (600, 400), scale: 0.6)
         let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
@@ -88,13 +108,16 @@ enum PlateFixtures {
         try p.run(); p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         let rows = try String(contentsOfFile: dir + "/labels.csv", encoding: .utf8).split(separator: "\n").dropFirst()
-        var exact = 0
+        var exact = 0, located = 0
         for row in rows {
             let f = row.split(separator: ",").map(String.init)
+            let label = PixelRect(x: Int(f[2])!, y: Int(f[3])!, w: Int(f[4])!, h: Int(f[5])!)
             let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(dir + "/" + f[0])) }
             if reads.contains(where: { $0.text == f[1] }) { exact += 1 }
+            if reads.contains(where: { iou($0.box, label) >= 0.5 }) { located += 1 }
         }
         #expect(exact >= 11, "\(exact)/12 read exactly")
+        #expect(located >= 11, "\(located)/12 boxes on the plate (IoU >= 0.5)")
     }
 }
 

@@ -67,6 +67,8 @@ public final class InferenceModel: @unchecked Sendable {
     /// The precision OpenVINO actually uses (read back after compiling).
     public let precision: String
     public let inputCount: Int
+    /// Input tensor names in input order (`run` takes inputs in this order).
+    public let inputNames: [String]
     private let compiled: OpaquePointer
     private let inputTypes: [ov_element_type_e]
 
@@ -100,15 +102,24 @@ public final class InferenceModel: @unchecked Sendable {
         try check(ov_compiled_model_inputs_size(compiled, &count), "reading inputs", file: path)
         inputCount = count
         var types: [ov_element_type_e] = []
+        var names: [String] = []
         for i in 0..<count {
             var port: OpaquePointer? = nil
             try check(ov_compiled_model_input_by_index(compiled, i, &port), "reading input \(i)", file: path)
+            defer { ov_output_const_port_free(port) }
             var t = F32
             try check(ov_port_get_element_type(port, &t), "reading input type", file: path)
-            ov_output_const_port_free(port)
             types.append(t)
+            var name: UnsafeMutablePointer<CChar>? = nil
+            if ov_port_get_any_name(port, &name) == OK, let name {
+                names.append(String(cString: name))
+                ov_free(name)
+            } else {
+                names.append("")
+            }
         }
         inputTypes = types
+        inputNames = names
 
         var value: UnsafeMutablePointer<CChar>? = nil
         if ov_compiled_model_get_property(compiled, "INFERENCE_PRECISION_HINT", &value) == OK, let value {

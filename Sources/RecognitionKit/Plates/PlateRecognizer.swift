@@ -9,18 +9,32 @@ public enum PlateDetectorKind: String, Sendable, CaseIterable, Codable {
     case text
 }
 
+/// Which reader turns a plate crop into characters.
+public enum PlateReaderKind: String, Sendable, CaseIterable, Codable {
+    /// PP-OCRv4's CTC recogniser, line by line (Apache-2.0).
+    case ppocr
+    /// `platerec`'s encoder-decoder over the whole crop (no licence stated).
+    case platerec
+    /// Both; the more confident read wins, the other joins the candidates.
+    case combined
+}
+
 /// The plate models, loaded and compiled once per process and shared by every worker.
 public final class PlateModels: @unchecked Sendable {
     public let platedet: InferenceModel?
     public let textDetector: InferenceModel
     public let recognizer: InferenceModel
     public let characters: [Character]
+    /// `platerec`'s encoder, decoder and vocabulary, when a reader needs them.
+    public let platerec: (encoder: InferenceModel, decoder: InferenceModel, vocabulary: PlaterecReader.Vocabulary)?
     public let grammar: PlateGrammar
 
     /// - Parameter detectors: which detectors to load (the text detector always loads: it also
     ///   splits two-line plates).
     ///   `threads`: CPU threads per inference (nil: all cores). Give 1 when several workers run at once.
+    ///   `readers`: which readers to load (PP-OCR always loads: it also finds lines in a plate).
     public init(store: ModelStore = ModelStore(), detectors: Set<PlateDetectorKind> = [.platedet, .text],
+                readers: Set<PlateReaderKind> = [.ppocr],
                 precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil, threads: Int? = nil) throws {
         let rec = try store.file("ppocr/models/ch_PP-OCRv4_rec_infer.onnx")
         platedet = detectors.contains(.platedet)
@@ -31,6 +45,15 @@ public final class PlateModels: @unchecked Sendable {
                                           name: "ppocrv4-det", precision: precision, threads: threads)
         recognizer = try InferenceModel(path: rec, name: "ppocrv4-rec", precision: precision, threads: threads)
         characters = try CTCTextReader.characters(fromModelAt: rec)
+        if readers.contains(.platerec) || readers.contains(.combined) {
+            platerec = (try InferenceModel(path: try store.file("platerec/artifacts/encoder.onnx"), name: "platerec-0.0.3-encoder",
+                                           precision: precision, threads: threads),
+                        try InferenceModel(path: try store.file("platerec/artifacts/decoder.onnx"), name: "platerec-0.0.3-decoder",
+                                           precision: precision, threads: threads),
+                        try PlaterecReader.Vocabulary(tokenizerAt: try store.file("platerec/artifacts/tokenizer.json")))
+        } else {
+            platerec = nil
+        }
         self.grammar = try grammar ?? PlateGrammar.bundled()
     }
 }
@@ -39,11 +62,13 @@ public final class PlateModels: @unchecked Sendable {
 /// Sendable only so a worker can receive its own; never share one between threads.
 public final class PlateRecognizer: @unchecked Sendable {
     public let kind: PlateDetectorKind
+    public let readerKind: PlateReaderKind
     public let models: PlateModels
     private let yolo: YOLOPlateDetector?
     private let textPlates: TextPlateDetector
     private let lineFinder: TextRegionDetector
     private let reader: CTCTextReader
+    private let platerec: PlaterecReader?
     /// Stored with every read: detector and reader weights and precision.
     public let fingerprint: String
     /// Reads below this confidence are dropped (they are mostly not plates).
@@ -52,8 +77,9 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// evaluation set 1280 read 99.2% of plates exactly against 97.5% at 960, for 1.7x the time.
     public var detectionMaxSide = 1280
 
-    public init(models: PlateModels, detector: PlateDetectorKind = .text) throws {
+    public init(models: PlateModels, detector: PlateDetectorKind = .text, reader readerKind: PlateReaderKind = .ppocr) throws {
         kind = detector
+        self.readerKind = readerKind
         self.models = models
         if detector == .platedet {
             guard let m = models.platedet else {
@@ -66,8 +92,18 @@ public final class PlateRecognizer: @unchecked Sendable {
         lineFinder = try TextRegionDetector(model: models.textDetector)
         textPlates = TextPlateDetector(text: try TextRegionDetector(model: models.textDetector))
         reader = try CTCTextReader(model: models.recognizer, characters: models.characters)
+        var readerPrints = [models.recognizer.fingerprint]
+        if readerKind != .ppocr {
+            guard let p = models.platerec else {
+                throw RecognitionError(.modelMissing, file: "platerec", reason: "platerec models not loaded")
+            }
+            platerec = try PlaterecReader(encoder: p.encoder, decoder: p.decoder, vocabulary: p.vocabulary)
+            readerPrints = (readerKind == .combined ? readerPrints : []) + [p.encoder.fingerprint, p.decoder.fingerprint]
+        } else {
+            platerec = nil
+        }
         fingerprint = ([detector == .platedet ? models.platedet!.fingerprint : models.textDetector.fingerprint,
-                        models.textDetector.fingerprint, models.recognizer.fingerprint])
+                        models.textDetector.fingerprint] + readerPrints)
             .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             .joined(separator: ",")
     }
@@ -88,6 +124,37 @@ public final class PlateRecognizer: @unchecked Sendable {
 
     /// Reads the plate in `detection` from the full-resolution pixels of `image`.
     public func read(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
+        switch readerKind {
+        case .ppocr: return try readLines(image, at: detection)
+        case .platerec: return try readWhole(image, at: detection)
+        case .combined:
+            let lines = try readLines(image, at: detection), whole = try readWhole(image, at: detection)
+            guard let lines, let whole else { return lines ?? whole }
+            var (best, other) = whole.confidence > lines.confidence ? (whole, lines) : (lines, whole)
+            if other.text == best.text {
+                best.confidence = max(best.confidence, other.confidence)
+            } else if !best.candidates.contains(where: { $0.text == other.text }) {
+                best.candidates.insert(PlateCandidate(text: other.text, confidence: other.confidence), at: 1)
+                best.candidates = Array(best.candidates.prefix(5))
+            }
+            best.model = fingerprint
+            return best
+        }
+    }
+
+    /// `platerec` over the detection box as one picture.
+    private func readWhole(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
+        let region = detection.box.clamped(width: image.width, height: image.height)
+        guard region.w >= 8, region.h >= 6, let platerec else { return nil }
+        let read = try platerec.read(image.cropped(region))
+        guard !read.characters.isEmpty else { return nil }
+        var plate = interpret(read.characters, lines: 1, detection: detection)
+        plate?.reader = PlateReaderKind.platerec.rawValue
+        return plate
+    }
+
+    /// PP-OCR line by line inside the detection box.
+    private func readLines(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
         let b = detection.box
         let margin = max(2, b.h / 8)
         let region = PixelRect(x: b.x - margin, y: b.y - margin, w: b.w + 2 * margin, h: b.h + 2 * margin)

@@ -40,6 +40,8 @@ public struct PlateRead: Sendable {
     public var correction: PlateCorrection?
     public var lines: Int
     public var detector: String
+    /// The reader whose read this is (`ppocr` or `platerec`).
+    public var reader = PlateReaderKind.ppocr.rawValue
     /// Fingerprints of the detector and reader models.
     public var model: String
 

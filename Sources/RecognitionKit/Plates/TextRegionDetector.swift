@@ -82,7 +82,7 @@ public final class TextRegionDetector {
 }
 
 /// The licence-clean plate detector: text regions from DBNet whose shape could be a plate's text
-/// (wider than tall, not a sliver), grown to take in the plate around the characters.
+/// (wider than tall, not a sliver), grown to the plate's panel around the characters.
 public final class TextPlateDetector {
     public let text: TextRegionDetector
     public var minHeight = 8
@@ -91,8 +91,12 @@ public final class TextPlateDetector {
 
     public init(text: TextRegionDetector) { self.text = text }
 
+    /// Plate regions seen with the text detector's input at most `maxSide` pixels on its longer side.
     public func detect(_ image: Image, maxSide: Int = 1280) throws -> [PlateDetection] {
-        let regions = try text.detect(image, maxSide: maxSide)
+        plates(in: image, from: try text.detect(image, maxSide: maxSide))
+    }
+
+    private func plates(in image: Image, from regions: [TextRegionDetector.Region]) -> [PlateDetection] {
         // A plate's text can come as pieces: split at the dash (side by side) or over two lines
         // (stacked). Merge such neighbours until nothing changes.
         var boxes = regions.map(\.box)
@@ -101,7 +105,8 @@ public final class TextPlateDetector {
         while merged {
             merged = false
             outer: for i in boxes.indices {
-                for j in boxes.indices where j > i && (Self.stacked(boxes[i], boxes[j]) || Self.sideBySide(boxes[i], boxes[j])) {
+                for j in boxes.indices where j > i && (Self.stacked(boxes[i], boxes[j]) || Self.sideBySide(boxes[i], boxes[j]))
+                    && PlateExtent.samePanel(image, boxes[i], boxes[j]) {
                     let a = boxes[i], b = boxes[j]
                     let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
                     boxes[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, b.x + b.w) - x0, h: max(a.y + a.h, b.y + b.h) - y0)
@@ -117,10 +122,7 @@ public final class TextPlateDetector {
             let aspect = Double(box.w) / Double(max(box.h, 1))
             // From 0.8 (two-line motorcycle plates) to 12 (long one-line plates).
             guard box.h >= minHeight, aspect >= minAspect, aspect <= maxAspect else { continue }
-            // Plate text fills about 75% of a plate's width and 60% of its height.
-            let padX = box.h * 11 / 20, padY = box.h * 3 / 10
-            out.append(PlateDetection(box: PixelRect(x: box.x - padX, y: box.y - padY, w: box.w + 2 * padX, h: box.h + 2 * padY)
-                                        .clamped(width: image.width, height: image.height), score: score))
+            out.append(PlateDetection(box: PlateExtent.find(in: image, around: box), score: score))
         }
         return out
     }
