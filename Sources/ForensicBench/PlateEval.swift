@@ -32,6 +32,7 @@ func plateEval(_ a: [String]) throws {
     print(String(format: "%-9@ %-9@ %-10@ %6@ %9@ %9@ %9@ %11@ %8@", "detector", "reader", "subset", "images", "det.recall", "exact", "char.acc", "false/img", "ms/img"))
     for kind in kinds { for readerKind in readers {
         let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
+        if let side = env["EVAL_SIDE"].flatMap({ Int($0) }) { recognizer.detectionMaxSide = side; print("text detector input \(side) px") }
         struct Row { var n = 0, detected = 0, exact = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
         var rows: [String: Row] = [:]
         var misses: [String] = []

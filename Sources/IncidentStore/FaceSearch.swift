@@ -26,24 +26,12 @@ extension Incident {
     /// Face tracks nearest to `embedding` (Euclidean on 128-D descriptors), within `threshold`.
     public func searchFaces(_ query: [Float], threshold: Float = FaceEngine.samePersonThreshold, top: Int = 10,
                             filter: SearchFilter = SearchFilter(), includeJunk: Bool = true) throws -> [FaceHit] {
-        let (where_, args) = filter.sql()
-        return try db.read { db in
-            // Scan ids and embeddings only (no row copies), then fetch details for the top k.
-            var index = DescriptorIndex()
-            // The camera table is joined only when a site or zone filter needs it.
-            let join = filter.sites != nil || filter.zones != nil ? "LEFT JOIN camera c ON c.id = s.camera_id" : ""
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.id, s.embedding FROM face_track s \(join)
-                WHERE \(where_) \(includeJunk ? "" : "AND s.junk = 0")
-                """, arguments: args)
-            while let r = try cursor.next() {
-                let id: Int64 = r[0]
-                try r.withUnsafeData(atIndex: 1) { data in
-                    guard let data, data.count == DescriptorIndex.dimensions * 4 else { return }
-                    data.withUnsafeBytes { index.append(id: id, descriptor: $0.bindMemory(to: Float.self)) }
-                }
-            }
-            return try index.nearest(to: query, k: top, maxDistance: threshold).compactMap { m in
+        try db.read { db in
+            // Scan the flat vector file (built on first use after indexing), then fetch details for the top k.
+            let vectors = try FaceVectors.load(self, db)
+            let matches = vectors.nearest(to: query, k: top, maxDistance: threshold, cameras: try filter.cameraSet(db),
+                                          from: filter.from, to: filter.to, includeJunk: includeJunk)
+            return try matches.compactMap { m in
                 guard let r = try Row.fetchOne(db, sql: """
                     SELECT s.*, f.path AS path, c.name AS camera_name, c.site, c.zone, c.latitude, c.longitude
                     FROM face_track s JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
@@ -58,5 +46,11 @@ extension Incident {
                                quality: r["quality"], junk: r["junk"], file: r["path"], pts: r["best_pts"])
             }
         }
+    }
+
+    /// Brings the face-vector file beside the incident up to date (`index` calls it, so the
+    /// first search after a run does not pay for building it).
+    public func refreshFaceVectors() throws {
+        _ = try db.read { try FaceVectors.load(self, $0) }
     }
 }

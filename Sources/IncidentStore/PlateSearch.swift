@@ -12,6 +12,19 @@ public struct SearchFilter: Sendable {
         self.cameras = cameras; self.sites = sites; self.zones = zones; self.from = from; self.to = to
     }
 
+    /// The cameras the camera, site and zone filters allow together; nil when none is set.
+    func cameraSet(_ db: Database) throws -> Set<String>? {
+        guard cameras != nil || sites != nil || zones != nil else { return nil }
+        var allowed = cameras.map(Set.init)
+        for (column, values) in [("site", sites), ("zone", zones)] {
+            guard let values else { continue }
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM camera WHERE \(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))",
+                                          arguments: StatementArguments(values))
+            allowed = allowed.map { $0.intersection(ids) } ?? Set(ids)
+        }
+        return allowed
+    }
+
     /// SQL conditions over `s` (a sighting/track table with camera_id, first_utc, last_utc) and `c` (camera).
     func sql() -> (String, StatementArguments) {
         var parts: [String] = []

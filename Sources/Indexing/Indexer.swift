@@ -12,6 +12,8 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     /// Seconds between sampled frames: a vehicle crossing a view in 2–5 s is read 2–5 times.
     public var every = 1.0
     public var plateDetector: PlateDetectorKind = .text
+    /// Longer side of the text detector's input, in pixels (see `PlateRecognizer.detectionMaxSide`).
+    public var plateDetectorSize = 1280
     /// 0 finds faces from ~80 px (CCTV at 1080p); each doubling finds half that size at ~4x the cost.
     public var faceUpsample = 0
     /// Decode only frames other frames reference (drops B-frames: about half the decode work).
@@ -23,7 +25,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case plates, faces, workers, every
-        case plateDetector = "plate_detector", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
+        case plateDetector = "plate_detector", plateDetectorSize = "plate_detector_size", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
         case referenceFramesOnly = "reference_frames_only"
     }
 }
@@ -74,6 +76,10 @@ public final class Indexer: @unchecked Sendable {
         faceEngine = options.faces ? try FaceEngine(models: models) : nil
     }
 
+    /// Bumped when the code between models and results changes what is found (2: plate boxes
+    /// follow the plate's panel), so an upgrade re-indexes what the old code produced.
+    static let pipelineVersion = "pipeline-2"
+
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
     public var fingerprint: String {
         let encoder = JSONEncoder()
@@ -82,7 +88,7 @@ public final class Indexer: @unchecked Sendable {
         o.workers = 0   // parallelism does not change results
         let params = String(decoding: (try? encoder.encode(o)) ?? Data(), as: UTF8.self)
         let models = [plateModelFingerprint, faceEngine?.fingerprint].compactMap { $0 }.joined(separator: ",")
-        return SHA256.hash(data: Data((params + models).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data((params + models + Self.pipelineVersion).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     private var plateModelFingerprint: String? {
@@ -113,7 +119,13 @@ public final class Indexer: @unchecked Sendable {
         let workers = max(1, min(options.workers, files.count))
         if workers > 1 { FaceEngine.setBLASThreads(1) }
         // Each worker owns its recognisers: inference requests and dlib contexts are per thread.
-        let plateWorkers = try (0..<workers).map { _ in try plateModels.map { try PlateRecognizer(models: $0, detector: options.plateDetector) } }
+        let plateWorkers = try (0..<workers).map { _ in
+            try plateModels.map { m in
+                let r = try PlateRecognizer(models: m, detector: options.plateDetector)
+                r.detectionMaxSide = options.plateDetectorSize
+                return r
+            }
+        }
         let faceWorkers = try (0..<workers).map { i in try faceEngine.map { i == 0 ? $0 : try $0.clone() } }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             while let file = state.next(files) {
@@ -136,6 +148,8 @@ public final class Indexer: @unchecked Sendable {
         summary.footageSeconds = state.footage
         summary.sightings = state.sightings
         summary.faceTracks = state.tracks
+        // The first face search after indexing should not pay for building the vector file.
+        if state.tracks > 0 { try? incident.refreshFaceVectors() }
         try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed)
         summary.wallSeconds = Date().timeIntervalSince(started)
         return summary

@@ -24,6 +24,7 @@ struct Index: ParsableCommand {
     @Flag(name: .customLong("all-frames"), help: "Decode every frame (default: reference frames only, about half the decoding).")
     var allFrames = false
     @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
+    @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize: Int = 1280
     @Option(help: "Model directory.") var models: String?
     @Flag(help: "Print the run summary as JSON.") var json = false
 
@@ -31,6 +32,7 @@ struct Index: ParsableCommand {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
         guard every > 0 else { throw ValidationError("--every must be positive") }
         guard (0...2).contains(faceUpsample) else { throw ValidationError("--face-upsample must be 0–2") }
+        try validateDetectorSize(detectorSize)
     }
 
     func run() throws {
@@ -46,6 +48,7 @@ struct Index: ParsableCommand {
         options.workers = workers
         options.every = every
         options.plateDetector = detector
+        options.plateDetectorSize = detectorSize
         options.faceUpsample = faceUpsample
         options.referenceFramesOnly = !allFrames
         let summary = try reportingFailure {

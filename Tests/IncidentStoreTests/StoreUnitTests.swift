@@ -103,3 +103,63 @@ import VideoDecode
         #expect(r.w < 0.5, "only the changed part, not the whole frame")
     }
 }
+
+@Suite struct FaceVectorFileTests {
+    /// An incident with `n` face tracks on three cameras, one an hour apart, every fifth junk.
+    func incident(tracks n: Int) throws -> (Incident, [[Float]]) {
+        let dir = try Support.tempDir()
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let cams = [Camera(id: "A", name: "a", site: "north"), Camera(id: "B", name: "b", site: "north", zone: "red"),
+                    Camera(id: "C", name: "c", site: "south", zone: "red")]
+        let inc = try Incident.create(at: dir.appendingPathComponent("t.forensic").path,
+                                      config: IncidentConfig(name: "t", from: start, to: start + 86_400, archive: dir.path), cameras: cams)
+        var generator = SystemRandomNumberGenerator()
+        let vectors = (0..<n).map { _ in (0..<128).map { _ in Float.random(in: -0.2...0.2, using: &generator) } }
+        let t0 = start.timeIntervalSince1970
+        try inc.db.write { db in
+            try db.execute(sql: "INSERT INTO source_file (id, path, size, status) VALUES (1, 'x.mp4', 1, 'indexed')")
+            for (i, v) in vectors.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts, quality, junk, embedding)
+                    VALUES (1, ?, 0, 1, ?, ?, 1, 0, 0.5, ?, ?)
+                    """, arguments: [cams[i % 3].id, t0 + Double(i) * 3600, t0 + Double(i) * 3600 + 5, i % 5 == 4, embeddingBlob(v)])
+            }
+            try Audit.append(db, actor: "test", action: "index", detail: "x.mp4")
+        }
+        return (inc, vectors)
+    }
+
+    @Test func filtersAndRanksLikeAFullScanAndFollowsNewIndexing() throws {
+        let (inc, vectors) = try incident(tracks: 20)
+        let query = vectors[7]
+        let all = try inc.searchFaces(query, threshold: 10, top: 20)
+        #expect(all.count == 20 && all.first?.faceTrackID == 8 && all.first?.distance == 0)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.distance <= $1.distance })
+        #expect(FileManager.default.fileExists(atPath: inc.path + "-faces"))
+
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let filtered = try inc.searchFaces(query, threshold: 10, top: 20,
+                                           filter: SearchFilter(sites: ["north"], from: start + 3 * 3600, to: start + 12 * 3600),
+                                           includeJunk: false)
+        // Tracks i = 3…12 on cameras A or B (i % 3 != 2), not junk (i % 5 != 4): ids i + 1.
+        let kept: [Int] = Array(3...12).filter { (i: Int) -> Bool in i % 3 != 2 && i % 5 != 4 }
+        let expected = Set(kept.map { Int64($0 + 1) })
+        #expect(Set(filtered.map(\.faceTrackID)) == expected)
+        #expect(try inc.searchFaces(query, threshold: 10, filter: SearchFilter(cameras: ["C"], zones: ["red"])).allSatisfy { $0.camera == "C" })
+
+        // New indexing (another audit stamp) is seen: the file is rebuilt, not trusted.
+        try inc.db.write { db in
+            try db.execute(sql: "DELETE FROM face_track WHERE id = 8")
+            try db.execute(sql: """
+                INSERT INTO face_track (id, file_id, camera_id, first_pts, last_pts, faces, best_pts, quality, junk, embedding)
+                VALUES (21, 1, 'A', 0, 1, 1, 0, 0.5, 0, ?)
+                """, arguments: [embeddingBlob(query)])
+            try Audit.append(db, actor: "test", action: "index", detail: "x.mp4 again")
+        }
+        #expect(try inc.searchFaces(query, threshold: 10, top: 1).first?.faceTrackID == 21)
+
+        // A damaged file is rebuilt too.
+        try Data("FORFACE1 but not really".utf8).write(to: URL(fileURLWithPath: inc.path + "-faces"))
+        #expect(try inc.searchFaces(query, threshold: 10, top: 30).count == 20)
+    }
+}

@@ -38,12 +38,25 @@ public struct DescriptorIndex: Sendable {
     public struct Match: Sendable, Equatable {
         public let id: Int64
         public let distance: Float
+        public init(id: Int64, distance: Float) { self.id = id; self.distance = distance }
     }
 
     /// The `k` nearest descriptors to `query` within `maxDistance`, nearest first.
     public func nearest(to query: [Float], k: Int, maxDistance: Float = .infinity) -> [Match] {
-        precondition(query.count == Self.dimensions)
-        guard k > 0, count > 0 else { return [] }
+        lanes.withUnsafeBytes { raw in
+            Self.nearest(in: raw.baseAddress, count: count, to: query, k: k, maxDistance: maxDistance)
+                .map { Match(id: ids[$0.position], distance: $0.distance) }
+        }
+    }
+
+    /// The `k` nearest to `query` within `maxDistance` of `count` descriptors stored back to back
+    /// (128 float32 each, e.g. a memory-mapped file), among the positions `include` accepts:
+    /// positions and distances, nearest first.
+    public static func nearest(in descriptors: UnsafeRawPointer?, count: Int, to query: [Float], k: Int,
+                               maxDistance: Float = .infinity,
+                               include: ((Int) -> Bool)? = nil) -> [(position: Int, distance: Float)] {
+        precondition(query.count == dimensions)
+        guard k > 0, count > 0, let descriptors else { return [] }
         var q = [SIMD16<Float>]()
         query.withUnsafeBufferPointer { buf in for i in 0..<8 { q.append(SIMD16<Float>(buf[(i * 16)..<(i * 16 + 16)])) } }
         let limit = maxDistance.isFinite ? maxDistance * maxDistance : .infinity
@@ -51,21 +64,23 @@ public struct DescriptorIndex: Sendable {
         var best: [(Float, Int)] = []
         best.reserveCapacity(k + 1)
         var worst = limit
-        lanes.withUnsafeBufferPointer { l in
-            q.withUnsafeBufferPointer { qv in
-                for i in 0..<count {
-                    let base = i * 8
-                    var acc = SIMD16<Float>()
-                    for j in 0..<8 { let d = l[base + j] - qv[j]; acc += d * d }
-                    let dist = acc.sum()
-                    guard dist < worst || (best.count < k && dist <= limit) else { continue }
-                    let pos = best.firstIndex { $0.0 > dist } ?? best.count
-                    best.insert((dist, i), at: pos)
-                    if best.count > k { best.removeLast() }
-                    if best.count == k { worst = best[k - 1].0 }
+        q.withUnsafeBufferPointer { qv in
+            for i in 0..<count {
+                if let include, !include(i) { continue }
+                let base = i * dimensions * 4
+                var acc = SIMD16<Float>()
+                for j in 0..<8 {
+                    let d = descriptors.loadUnaligned(fromByteOffset: base + j * 64, as: SIMD16<Float>.self) - qv[j]
+                    acc += d * d
                 }
+                let dist = acc.sum()
+                guard dist < worst || (best.count < k && dist <= limit) else { continue }
+                let pos = best.firstIndex { $0.0 > dist } ?? best.count
+                best.insert((dist, i), at: pos)
+                if best.count > k { best.removeLast() }
+                if best.count == k { worst = best[k - 1].0 }
             }
         }
-        return best.map { Match(id: ids[$0.1], distance: $0.0.squareRoot()) }
+        return best.map { (position: $0.1, distance: $0.0.squareRoot()) }
     }
 }
