@@ -5,7 +5,7 @@ import RecognitionKit
 /// The face-track embeddings of an incident, flat, in a file beside it (`NAME.forensic-faces`),
 /// so a face search maps them from the page cache instead of pulling a million blobs out of
 /// SQLite row by row. Derived data, never the record: it carries the incident's indexing stamp
-/// (last `index` audit entry and track count) and is rebuilt whenever that differs. Where it
+/// (last `index` or `merge` audit entry and track count) and is rebuilt whenever that differs. Where it
 /// cannot be written (a read-only copy of an incident), the vectors are built in memory.
 ///
 /// Layout, little-endian, each section 64-byte aligned: a 64-byte header (magic, count, stamp,
@@ -40,7 +40,7 @@ struct FaceVectors {
     static func path(for incident: Incident) -> String { incident.path + "-faces" }
 
     static func stamp(_ db: Database) throws -> Stamp {
-        Stamp(lastIndexEntry: try Int64.fetchOne(db, sql: "SELECT id FROM audit WHERE action = 'index' ORDER BY id DESC LIMIT 1") ?? 0,
+        Stamp(lastIndexEntry: try Int64.fetchOne(db, sql: "SELECT id FROM audit WHERE action IN ('index', 'merge') ORDER BY id DESC LIMIT 1") ?? 0,
               tracks: try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM face_track") ?? 0)
     }
 

@@ -13,11 +13,13 @@ public struct IncidentConfig: Sendable, Codable, Equatable {
     public var layout: String
     /// Camera ids in scope; nil means every camera of the registry.
     public var cameras: [String]?
+    /// Set in a shard file: only this share of the archive's files is catalogued and indexed.
+    public var shard: Shard?
 
     public init(name: String, from: Date, to: Date, timeZone: String = "Asia/Karachi", archive: String,
-                layout: String = ArchiveLayout.defaultTemplate, cameras: [String]? = nil) {
+                layout: String = ArchiveLayout.defaultTemplate, cameras: [String]? = nil, shard: Shard? = nil) {
         self.name = name; self.from = from; self.to = to; self.timeZone = timeZone
-        self.archive = archive; self.layout = layout; self.cameras = cameras
+        self.archive = archive; self.layout = layout; self.cameras = cameras; self.shard = shard
     }
 
     public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Karachi")! }
@@ -66,11 +68,12 @@ public final class Incident: @unchecked Sendable {
         try Schema.migrator.migrate(pool)
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO incident (id, name, from_utc, to_utc, timezone, archive, layout, camera_filter, created_utc, created_by, tool_version)
-                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO incident (id, name, from_utc, to_utc, timezone, archive, layout, camera_filter, created_utc, created_by,
+                    tool_version, shard)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [config.name, config.from.timeIntervalSince1970, config.to.timeIntervalSince1970,
                                  config.timeZone, config.archive, config.layout, config.cameras?.joined(separator: ","),
-                                 Date().timeIntervalSince1970, currentUser, toolVersion])
+                                 Date().timeIntervalSince1970, currentUser, toolVersion, config.shard?.description])
             for c in cameras {
                 try db.execute(sql: "INSERT INTO camera (id, name, site, zone, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [c.id, c.name, c.site, c.zone, c.latitude, c.longitude])
@@ -97,7 +100,8 @@ public final class Incident: @unchecked Sendable {
         config = IncidentConfig(name: row["name"], from: Date(timeIntervalSince1970: row["from_utc"]),
                                 to: Date(timeIntervalSince1970: row["to_utc"]), timeZone: row["timezone"],
                                 archive: row["archive"], layout: row["layout"],
-                                cameras: (row["camera_filter"] as String?).map { $0.split(separator: ",").map(String.init) })
+                                cameras: (row["camera_filter"] as String?).map { $0.split(separator: ",").map(String.init) },
+                                shard: (row["shard"] as String?).flatMap(Shard.init(parsing:)))
     }
 
     public func cameras() throws -> [Camera] {

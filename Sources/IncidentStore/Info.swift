@@ -9,6 +9,8 @@ public struct IncidentInfo: Sendable, Codable {
     public var timezone: String
     public var archive: String
     public var layout: String
+    /// "K/N" for a shard file, nil for a whole incident.
+    public var shard: String?
     public var cameras: Int
     public var files: [String: Int]
     public var footageHours: Double
@@ -22,7 +24,7 @@ public struct IncidentInfo: Sendable, Codable {
     public var auditIntact: Bool
 
     enum CodingKeys: String, CodingKey {
-        case name, from, to, timezone, archive, layout, cameras, files, faces, runs
+        case name, from, to, timezone, archive, layout, shard, cameras, files, faces, runs
         case footageHours = "footage_hours", plateReads = "plate_reads", plateSightings = "plate_sightings"
         case faceTracks = "face_tracks", lastRun = "last_run", auditEntries = "audit_entries", auditIntact = "audit_intact"
     }
@@ -42,7 +44,7 @@ extension Incident {
             }
             return IncidentInfo(
                 name: config.name, from: isoTime(config.from, zone), to: isoTime(config.to, zone), timezone: config.timeZone,
-                archive: config.archive, layout: config.layout, cameras: try count("SELECT COUNT(*) FROM camera"), files: files,
+                archive: config.archive, layout: config.layout, shard: config.shard?.description, cameras: try count("SELECT COUNT(*) FROM camera"), files: files,
                 footageHours: ((try Double.fetchOne(db, sql: "SELECT SUM(duration) FROM source_file WHERE status = 'indexed'") ?? 0) / 36) .rounded() / 100,
                 plateReads: try count("SELECT COUNT(*) FROM plate_read"), plateSightings: try count("SELECT COUNT(*) FROM plate_sighting"),
                 faces: try count("SELECT COUNT(*) FROM face"), faceTracks: try count("SELECT COUNT(*) FROM face_track"),

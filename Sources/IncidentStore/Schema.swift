@@ -162,6 +162,10 @@ enum Schema {
                   INSERT INTO plate_text_fts(plate_text_fts, rowid, text, canon) VALUES ('delete', old.id, old.text, old.canon); END;
                 """)
         }
+        // A shard file (`incident split`) records which share of the archive it indexes.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE incident ADD COLUMN shard TEXT")   // "K/N"; NULL for a whole incident
+        }
         return m
     }
 }

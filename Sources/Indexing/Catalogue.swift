@@ -9,6 +9,8 @@ public enum Catalogue {
         public var seen = 0
         public var inScope = 0
         public var outOfScope = 0
+        /// In scope but another shard's (shard files only).
+        public var otherShards = 0
     }
 
     /// Entries for every in-scope file, plus those that could not be placed in time.
@@ -37,6 +39,7 @@ public enum Catalogue {
             let match = layout.match(rel)
             let camera = match?.camera ?? rel.split(separator: "/").first.map(String.init)
             guard let camera, wanted.contains(camera) else { report.outOfScope += 1; continue }
+            if let shard = config.shard, !shard.contains(rel) { report.otherShards += 1; continue }
             let full = root.appendingPathComponent(rel).path
             var info: MediaInfo? = nil
             var probeError: String? = nil

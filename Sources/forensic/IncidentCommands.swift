@@ -5,8 +5,8 @@ import IncidentStore
 struct IncidentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incident",
-        abstract: "Create an incident file over a time window and cameras, or summarise one.",
-        subcommands: [Create.self, Info.self])
+        abstract: "Create an incident file over a time window and cameras, summarise one, or split and merge it for many machines.",
+        subcommands: [Create.self, Info.self, Split.self, Merge.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -66,7 +66,7 @@ struct IncidentCommand: ParsableCommand {
                 if json { print(jsonLine(i)); return }
                 print("""
                     incident  \(i.name)  \(i.from) – \(i.to) (\(i.timezone))
-                    archive   \(i.archive)  layout \(i.layout)
+                    archive   \(i.archive)  layout \(i.layout)\(i.shard.map { "  shard \($0) (merge it into the whole incident)" } ?? "")
                     cameras   \(i.cameras)
                     files     \(i.files.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
                     footage   \(i.footageHours) h indexed
@@ -76,6 +76,57 @@ struct IncidentCommand: ParsableCommand {
                     audit     \(i.auditEntries) entries, chain \(i.auditIntact ? "intact" : "BROKEN")
                     """)
             }
+        }
+    }
+
+    struct Split: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Split an incident into N shard files, to index on N machines at once.",
+            discussion: """
+                Shard K (0…N-1) holds the archive files whose path hashes to K, and is an incident file of its own: \
+                run `forensic index NAME.shard-K-of-N.forensic` for every K on any machines that see the archive \
+                (a scheduler array: K = $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX), as often as needed; then \
+                `forensic incident merge NAME.forensic NAME.shard-*-of-N.forensic`. Prints the shard files, one per line.
+                """)
+        @Argument(help: "The incident file.") var incident: String
+        @Option(help: "Number of shards (2–10000).") var shards: Int
+        @Option(help: "Folder for the shard files (default: beside the incident).") var dir: String?
+
+        func run() throws {
+            try reportingFailure {
+                for path in try Incident(path: incident).split(into: shards, directory: dir) { print(path) }
+            }
+        }
+    }
+
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy indexed shard files' results back into their incident (idempotent).",
+            discussion: """
+                Each shard is merged in one transaction; a file already in the incident with the same SHA-256 and \
+                settings is left alone, and a file indexed in the incident is never replaced by a shard's failure. \
+                Holds the incident's lock (exit 3 while an index run holds it). A shard that cannot be merged is \
+                named on stderr and the others go on (exit 2).
+                """)
+        @Argument(help: "The incident file.") var incident: String
+        @Argument(help: "Shard files made by `incident split` and indexed.") var shards: [String]
+        @Flag(help: "One JSON object per shard.") var json = false
+
+        func run() throws {
+            let lock: FileLock
+            do { lock = try FileLock(path: incident + ".lock") } catch {
+                reportError(error)
+                throw ExitCode(3)
+            }
+            defer { lock.release() }
+            let whole = try reportingFailure { try Incident(path: incident) }
+            var merged = 0
+            try forEachInput(shards) { shard in
+                let r = try whole.merge(shard: shard)
+                merged += r.merged
+                print(json ? jsonLine(r) : "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
+            }
+            if merged > 0 { try reportingFailure { try whole.refreshFaceVectors() } }
         }
     }
 }

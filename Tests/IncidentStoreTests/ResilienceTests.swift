@@ -124,4 +124,33 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
                                    "--archive", archive.path, "--cameras-file", Support.cameras])
         #expect(exists.0 == 1 && exists.2.contains("already exists"))
     }
+
+    @Test func shardsIndexedApartMergeIntoWhatOneRunFinds() throws {
+        let archive = try Support.archive()
+        let reference = try create(archive, "one-run")
+        #expect(try forensic(["index", reference, "--workers", "1"]).0 == 0)
+        let whole = try create(archive, "sharded")
+        let split = try forensic(["incident", "split", whole, "--shards", "2"])
+        let shards = split.1.split(separator: "\n").map(String.init)
+        #expect(split.0 == 0 && shards.count == 2 && shards[0].hasSuffix("sharded.shard-0-of-2.forensic"), "\(split)")
+        for shard in shards { #expect(try forensic(["index", shard, "--workers", "1"]).0 == 0) }
+        // Every file indexed exactly once over the shards.
+        #expect(try counts(shards[0])["indexed"]! + counts(shards[1])["indexed"]! == 4)
+
+        let merged = try forensic(["incident", "merge", whole] + shards)
+        #expect(merged.0 == 0, "\(merged.2)")
+        #expect(try counts(whole) == counts(reference))
+        let hits = try forensic(["search", whole, "--plate", "BKN-123", "--json"])
+        #expect(hits.1.split(separator: "\n").count == 3, "BKN-123 at CAM01, CAM02 and CAM03: \(hits.1)")
+
+        // Merging again changes nothing; a shard of another incident and a shard as target are refused.
+        let again = try forensic(["incident", "merge", whole, "--json"] + shards)
+        #expect(again.0 == 0 && again.1.contains("\"unchanged\":2"), "\(again)")
+        #expect(try counts(whole) == counts(reference))
+        let stranger = try forensic(["incident", "merge", reference, shards[0]])
+        #expect(stranger.0 == 2 && stranger.2.contains("shard of another incident"), "\(stranger.2)")
+        let backwards = try forensic(["incident", "merge", shards[0], shards[1]])
+        #expect(backwards.0 == 2 && backwards.2.contains("is a shard"), "\(backwards.2)")
+        #expect(try Incident(path: whole).info().auditIntact)
+    }
 }

@@ -163,3 +163,16 @@ import VideoDecode
         #expect(try inc.searchFaces(query, threshold: 10, top: 30).count == 20)
     }
 }
+
+@Suite struct ShardTests {
+    @Test func everyFileFallsInExactlyOneShardAndTheSplitIsEven() throws {
+        #expect(Shard(parsing: "3/8") == Shard(index: 3, count: 8))
+        for bad in ["8/8", "-1/4", "1/0", "a/b", "1", "1/2/3"] { #expect(Shard(parsing: bad) == nil, "\(bad)") }
+        let paths = (0..<4000).map { "CAM\($0 % 300)/2026-11-20/\(100000 + $0).mp4" }
+        let shards = (0..<8).map { Shard(index: $0, count: 8)! }
+        let owners = paths.map { p in shards.filter { $0.contains(p) }.count }
+        #expect(owners.allSatisfy { $0 == 1 })
+        let sizes = shards.map { s in paths.filter { s.contains($0) }.count }
+        #expect(sizes.allSatisfy { (400...600).contains($0) }, "\(sizes)")
+    }
+}
