@@ -113,11 +113,7 @@ struct IncidentCommand: ParsableCommand {
         @Flag(help: "One JSON object per shard.") var json = false
 
         func run() throws {
-            let lock: FileLock
-            do { lock = try FileLock(path: incident + ".lock") } catch {
-                reportError(error)
-                throw ExitCode(3)
-            }
+            let lock = try FileLock.holding(incident: incident)
             defer { lock.release() }
             let whole = try reportingFailure { try Incident(path: incident) }
             var merged = 0

@@ -36,11 +36,7 @@ struct Index: ParsableCommand {
     }
 
     func run() throws {
-        let lock: FileLock
-        do { lock = try FileLock(path: incident + ".lock") } catch {
-            reportError(error)
-            throw ExitCode(3)
-        }
+        let lock = try FileLock.holding(incident: incident)
         defer { lock.release() }
         var options = IndexOptions()
         options.plates = plates || !faces
@@ -71,15 +67,25 @@ struct Index: ParsableCommand {
     }
 }
 
-/// An exclusive advisory lock (flock) so cron never runs two indexers on one incident.
+/// An exclusive advisory lock (flock) so cron never runs two indexers, or an indexer and a
+/// merge, on one incident.
 final class FileLock {
+    /// The incident's lock, or a one-line report of who holds it and exit 3.
+    static func holding(incident: String) throws -> FileLock {
+        do { return try FileLock(path: incident + ".lock") } catch {
+            reportError(error)
+            throw ExitCode(3)
+        }
+    }
+
+
     private let fd: Int32
     init(path: String) throws {
         fd = open(path, O_CREAT | O_RDWR, 0o644)
         guard fd >= 0 else { throw StoreErrorText("\(path): cannot create lock file: \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw StoreErrorText("\(path): another index run holds this incident's lock; try again when it finishes")
+            throw StoreErrorText("\(path): another index or merge run holds this incident's lock; try again when it finishes")
         }
     }
     func release() { flock(fd, LOCK_UN); close(fd) }

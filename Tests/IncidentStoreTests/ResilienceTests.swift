@@ -101,7 +101,8 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         let fd = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         let r = try forensic(["index", path])
-        #expect(r.0 == 3 && r.2.contains("another index run"))
+        #expect(r.0 == 3 && r.2.contains("another index or merge run"))
+        #expect(try forensic(["incident", "merge", path, path]).0 == 3, "merge waits for the lock too")
         flock(fd, LOCK_UN); close(fd)
     }
 
