@@ -8,6 +8,12 @@ public struct TimedPlateRead: Sendable {
     public var pts: Double
     public var read: PlateRead
     public var crop: Data?
+    /// The plate touched the edge of the analysed picture: its read may miss characters there.
+    public var cut: Bool
+
+    public init(pts: Double, read: PlateRead, crop: Data?, cut: Bool = false) {
+        self.pts = pts; self.read = read; self.crop = crop; self.cut = cut
+    }
 }
 
 public struct TimedFace: Sendable {
@@ -44,11 +50,17 @@ public enum Grouping {
     }
 
     /// The text with the largest summed confidence; its confidence is that sum's share of all votes
-    /// times the best read's confidence.
+    /// times the best read's confidence. A read cut by the picture's edge (a vehicle entering or
+    /// leaving) counts for every whole read that contains its text, not against it; it is a
+    /// candidate itself only when no read is whole.
     static func vote(_ g: [TimedPlateRead]) -> (text: String, confidence: Double) {
+        let whole = g.filter { !$0.cut }
         var score: [String: Double] = [:]
-        for r in g { score[r.read.text, default: 0] += r.read.confidence }
-        let total = score.values.reduce(0, +)
+        for r in whole.isEmpty ? g : whole { score[r.read.text, default: 0] += r.read.confidence }
+        for r in g where r.cut && !whole.isEmpty {
+            for text in score.keys where text != r.read.text && text.contains(r.read.text) { score[text]! += r.read.confidence }
+        }
+        let total = g.map(\.read.confidence).reduce(0, +)
         let (text, s) = score.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
         let best = g.filter { $0.read.text == text }.map(\.read.confidence).max() ?? 0
         return (text, (best * s / max(total, 1e-9) * 1000).rounded() / 1000)

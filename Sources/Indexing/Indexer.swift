@@ -77,7 +77,8 @@ public final class Indexer: @unchecked Sendable {
     }
 
     /// Bumped when the code between models and results changes what is found (2: plate boxes
-    /// follow the plate's panel), so an upgrade re-indexes what the old code produced.
+    /// follow the plate's panel; reads cut by the picture's edge support the whole read), so an
+    /// upgrade re-indexes what the old code produced.
     static let pipelineVersion = "pipeline-2"
 
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
@@ -180,8 +181,10 @@ public final class Indexer: @unchecked Sendable {
             if let plates {
                 for var read in try plates.recognize(image) {
                     let crop = try? image.cropped(read.box).jpegData()
-                    read.box = PixelRect(x: read.box.x + roi.x, y: read.box.y + roi.y, w: read.box.w, h: read.box.h)
-                    reads.append(TimedPlateRead(pts: frame.time, read: read, crop: crop))
+                    let b = read.box
+                    let cut = b.x <= 1 || b.y <= 1 || b.x + b.w >= image.width - 1 || b.y + b.h >= image.height - 1
+                    read.box = PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h)
+                    reads.append(TimedPlateRead(pts: frame.time, read: read, crop: crop, cut: cut))
                 }
             }
             if let faces {

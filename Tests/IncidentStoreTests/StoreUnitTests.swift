@@ -92,6 +92,21 @@ import VideoDecode
         #expect(s[2].firstPTS == 20, "a later pass is a new sighting")
     }
 
+    @Test func readsCutByThePictureEdgeSupportTheWholeRead() {
+        // A car enters (KN123, cut), passes (BKN123 twice) and leaves (BKN12, cut).
+        let reads = [TimedPlateRead(pts: 3, read: read("KN123", 0.99), crop: nil, cut: true),
+                     TimedPlateRead(pts: 4, read: read("BKN123", 0.98), crop: nil),
+                     TimedPlateRead(pts: 5, read: read("BKN123", 0.99), crop: nil),
+                     TimedPlateRead(pts: 7, read: read("BKN12", 0.99), crop: nil, cut: true)]
+        let s = Grouping.sightings(reads)
+        #expect(s.count == 1 && s[0].text == "BKN123" && s[0].confidence == 0.99, "\(s.map { ($0.text, $0.confidence) })")
+        // Uncut, a shorter read is a disagreement, and a longer one does not borrow the others' votes.
+        let uncut = Grouping.sightings([TimedPlateRead(pts: 4, read: read("BKN123", 0.9), crop: nil),
+                                        TimedPlateRead(pts: 5, read: read("BKN1234", 0.5), crop: nil),
+                                        TimedPlateRead(pts: 6, read: read("BKN12", 0.8), crop: nil)])
+        #expect(uncut.count == 1 && uncut[0].text == "BKN123" && uncut[0].confidence < 0.5)
+    }
+
     @Test func motionGateFindsTheMovingRegionAndSkipsStillFrames() {
         var gate = MotionGate()
         var a = Image(width: 160, height: 90, format: .gray, pixels: [UInt8](repeating: 100, count: 160 * 90))
