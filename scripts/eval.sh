@@ -12,6 +12,11 @@ echo
 echo "== plates: held-out synthetic set (seed 7, never used to choose anything), default detector and reader =="
 "$B" plates-eval eval-data/plates-heldout text ppocr
 echo
+echo "== plates: 4032x3024 photos with the same 100-330 px plates (seed 13, held out), without and with tiles =="
+bash scripts/make-plate-eval.sh eval-data/plates-4032-heldout 60 13 4032x3024
+"$B" plates-eval eval-data/plates-4032-heldout text ppocr
+EVAL_TILES=1 "$B" plates-eval eval-data/plates-4032-heldout text ppocr
+echo
 echo "== plates: real photos available on this machine (no labels; results as they are) =="
 # licenseplate_motion.jpg: a motion-blurred plate. The bus photos: London traffic at 546x413 (plates
 # 6-8 px high); opencv_bus_res.jpg also carries drawn detector labels ("bus: 0.93").

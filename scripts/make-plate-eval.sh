@@ -4,13 +4,16 @@
 # real photographs from Debian's opencv-doc and libdlib-dev examples, then blurred, noised,
 # darkened and JPEG-compressed. Deterministic (fixed seed). The plates are SYNTHETIC; the
 # backgrounds are third-party photos, so the set is generated here, never committed.
-# Usage: make-plate-eval.sh OUTDIR [COUNT] [SEED]   (another SEED gives a held-out set)
+# Usage: make-plate-eval.sh OUTDIR [COUNT] [SEED] [SCENE]
+#   another SEED gives a held-out set; SCENE is the picture size (default 1280x720; the plates keep
+#   their 100-330 px widths, so a large SCENE is a high-resolution photo with distant plates).
 set -euo pipefail
-OUT=${1:?output directory}; COUNT=${2:-120}; SEED=${3:-20261126}
+OUT=${1:?output directory}; COUNT=${2:-120}; SEED=${3:-20261126}; SCENE=${4:-1280x720}
+SW=${SCENE%x*}; SH=${SCENE#*x}
 FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
 mkdir -p "$OUT"
 # Version 2: labels are the plate's extent (1 measured the warped transparent margin too).
-VERSION="2 $SEED"
+VERSION="2 $SEED $SCENE"
 if [ -f "$OUT/labels.csv" ] && [ "$(cat "$OUT/.version" 2>/dev/null)" = "$VERSION" ] \
    && [ "$(($(wc -l <"$OUT/labels.csv") - 1))" -eq "$COUNT" ]; then exit 0; fi
 BACKS=()
@@ -55,11 +58,11 @@ for i in $(seq -w 1 "$COUNT"); do
   dx=(); for _ in 0 1 2 3 4 5 6 7; do rnd -$j $j; dx+=("$REPLY"); done
   X0=$((m + dx[0])); Y0=$((m + dx[1])); X1=$((m + PW + dx[2])); Y1=$((m + dx[3]))
   X2=$((m + dx[4])); Y2=$((m + PH + dx[5])); X3=$((m + PW + dx[6])); Y3=$((m + PH + dx[7]))
-  rnd 100 330; target=$REPLY                  # plate width in the 1280x720 scene
+  rnd 100 330; target=$REPLY                  # plate width in pixels, whatever the scene size
   [ $lines = 2 ] && target=$((target * 2 / 3))
   scale=$(echo "$target / ($PW + 2 * $m)" | bc -l)
   TW=$(printf '%.0f' "$(echo "($PW + 2 * $m) * $scale" | bc -l)"); TW=$((TW / 2 * 2))
-  rnd 40 $((1280 - TW - 40)); ox=$REPLY; rnd 200 $((720 - 200)); oy=$REPLY
+  rnd 40 $((SW - TW - 40)); ox=$REPLY; rnd 200 $((SH - 200)); oy=$REPLY
   # The label is the plate's own extent: the same warp applied to a white plate on a black
   # margin, measured by ffmpeg's bbox filter (the quad corners above include the margin).
   ext=$(ffmpeg -hide_banner -nostats -f lavfi -i "color=c=white:s=${PW}x${PH}" -filter_complex \
@@ -76,7 +79,7 @@ for i in $(seq -w 1 "$COUNT"); do
   esac
   back=${BACKS[$((RANDOM % ${#BACKS[@]}))]}
   ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=$bg:s=${PW}x${PH}" -i "$back" -filter_complex \
-    "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,$draw,format=rgba,pad=iw+$((2 * m)):ih+$((2 * m)):$m:$m:color=black@0,perspective=x0=$X0:y0=$Y0:x1=$X1:y1=$Y1:x2=$X2:y2=$Y2:x3=$X3:y3=$Y3:sense=destination,scale=$TW:-1[p];[1]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,format=rgb24[b];[b][p]overlay=$ox:$oy:format=auto,$post" \
+    "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,$draw,format=rgba,pad=iw+$((2 * m)):ih+$((2 * m)):$m:$m:color=black@0,perspective=x0=$X0:y0=$Y0:x1=$X1:y1=$Y1:x2=$X2:y2=$Y2:x3=$X3:y3=$Y3:sense=destination,scale=$TW:-1[p];[1]scale=$SW:$SH:force_original_aspect_ratio=increase,crop=$SW:$SH,format=rgb24[b];[b][p]overlay=$ox:$oy:format=auto,$post" \
     -frames:v 1 -q:v $q "$OUT/plate-$i.jpg"
   echo "plate-$i.jpg,$text,$bx,$by,$bw,$bh,$lines,$cond" >>"$OUT/labels.csv"
 done

@@ -54,6 +54,9 @@ struct Plates: ParsableCommand {
             return r
         }
         try forEachInput(files) { file in
+            // A photo is looked at in tiles too when it is large (small plates survive); video
+            // frames, many per file, are not.
+            recognizer.tileLargePictures = (try? MediaProbe.isStillImage(file)) == true
             _ = try MediaFrames.forEach(file, every: every) { time, image in
                 for read in try recognizer.recognize(image) {
                     let line = PlateLine(file: file, time: time, read: read)

@@ -15,7 +15,8 @@ enum PlateFixtures {
     }
 
     /// Renders a plate with ffmpeg onto a real photo and returns the image path.
-    static func render(lines: [String], plate: (w: Int, h: Int), at: (x: Int, y: Int), scale: Double = 1) throws -> String {
+    static func render(lines: [String], plate: (w: Int, h: Int), at: (x: Int, y: Int), scale: Double = 1,
+                       scene: (w: Int, h: Int) = (1280, 720)) throws -> String {
         let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
         let lineH = (plate.h - 20) / lines.count
         let text = lines.enumerated().map { i, t in
@@ -24,7 +25,7 @@ enum PlateFixtures {
         let out = try Fixtures.tempDir().appendingPathComponent("plate.png").path
         try Fixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=0xF2C500:s=\(plate.w)x\(plate.h)",
                              "-i", Fixtures.dlibExamples + "/faces/2008_002470.jpg", "-filter_complex",
-                             "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,\(text),scale=iw*\(scale):-1[p];[1]scale=1280:720[b];[b][p]overlay=\(at.x):\(at.y)",
+                             "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,\(text),scale=iw*\(scale):-1[p];[1]scale=\(scene.w):\(scene.h)[b];[b][p]overlay=\(at.x):\(at.y)",
                              "-frames:v", "1", out])
         return out
     }
@@ -78,6 +79,21 @@ enum PlateFixtures {
         let path = try PlateFixtures.render(lines: ["LEA-7342"], plate: (400, 100), at: (300, 500), scale: 0.22)
         let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
         #expect(reads.map(\.text).contains("LEA7342"), "\(reads.map(\.text))")
+    }
+
+    @Test func smallPlateInALargePhotoIsFoundInTiles() throws {
+        // An 88x22 plate in a 4032x3024 photo: 7 px high once the whole photo is scaled to 1280.
+        let path = try PlateFixtures.render(lines: ["LEA-7342"], plate: (400, 100), at: (2500, 2000), scale: 0.22, scene: (4032, 3024))
+        let image = try StillImage.load(path)
+        let (whole, tiled) = try PlateFixtures.with { r in
+            defer { r.tileLargePictures = false }
+            let whole = try r.recognize(image)
+            r.tileLargePictures = true
+            return (whole, try r.recognize(image))
+        }
+        #expect(!whole.contains { $0.text == "LEA7342" }, "the downscaled look alone misses it: \(whole.map(\.text))")
+        let read = try #require(tiled.first { $0.text == "LEA7342" }, "\(tiled.map(\.text))")
+        #expect(iou(read.box, PixelRect(x: 2500, y: 2000, w: 88, h: 22)) > 0.5, "\(read.box)")
     }
 
     @Test func platedetGeometryMapsBackToSourcePixels() throws {
