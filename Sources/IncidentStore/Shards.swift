@@ -85,10 +85,9 @@ extension Incident {
         let other = try Incident(path: shardFile)
         guard config.shard == nil else { throw StoreError(file: path, reason: "is a shard; merge shards into the whole incident") }
         guard let shard = other.config.shard else { throw StoreError(file: shardFile, reason: "is not a shard file (made by `incident split`)") }
-        var mine = config, theirs = other.config
+        var theirs = other.config
         theirs.shard = nil
-        mine.name = theirs.name
-        guard mine == theirs, other.config.name == config.name else {
+        guard theirs == config else {
             throw StoreError(file: shardFile, reason: "is a shard of another incident (window, archive, layout or cameras differ)")
         }
         let lastEntry = try other.db.read { try String.fetchOne($0, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") } ?? ""
