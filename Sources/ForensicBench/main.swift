@@ -5,8 +5,11 @@ import Foundation
 let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: forensic-bench decode FILE all|keyframes|fps=N [threads]
-           forensic-bench plates-eval DIR [platedet|text ...]
+           forensic-bench plates-eval DIR [platedet|text ...] [ppocr|platerec|combined ...]
+               env: EVAL_SIDE=PX detector input, EVAL_TILES=1 tile large pictures,
+                    EVAL_THREADS=N inference threads, EVAL_MISSES=1 list every miss
            forensic-bench plates-speed FILE1080P
+           forensic-bench plates-levers FILE1080P
            forensic-bench faces-speed
            forensic-bench faces-eval
            forensic-bench search DB READS FACES
