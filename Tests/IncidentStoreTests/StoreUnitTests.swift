@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import IncidentStore
 @testable import Indexing
@@ -189,5 +190,38 @@ import VideoDecode
         #expect(owners.allSatisfy { $0 == 1 })
         let sizes = shards.map { s in paths.filter { s.contains($0) }.count }
         #expect(sizes.allSatisfy { (400...600).contains($0) }, "\(sizes)")
+    }
+}
+
+@Suite struct MergeRuleTests {
+    @Test func aShardsFailureNeverReplacesAnIndexedFileAndNewResultsAreSearchable() throws {
+        let dir = try Support.tempDir()
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let config = IncidentConfig(name: "m", from: start, to: start + 3600, archive: dir.path)
+        let cams = [Camera(id: "A", name: "a")]
+        let whole = try Incident.create(at: dir.appendingPathComponent("m.forensic").path, config: config, cameras: cams)
+        var shardConfig = config
+        shardConfig.shard = Shard(index: 0, count: 2)
+        let shard = try Incident.create(at: dir.appendingPathComponent("m.shard-0-of-2.forensic").path, config: shardConfig, cameras: cams)
+        try whole.db.write { db in
+            try db.execute(sql: "INSERT INTO source_file (path, size, sha256, camera_id, status, fingerprint) VALUES ('A/x.mp4', 1, 'aa', 'A', 'indexed', 'f')")
+        }
+        try shard.db.write { db in
+            try db.execute(sql: "INSERT INTO source_file (path, size, camera_id, status, error) VALUES ('A/x.mp4', 1, 'A', 'failed', 'read error')")
+            try db.execute(sql: "INSERT INTO source_file (id, path, size, sha256, camera_id, start_utc, status, fingerprint) VALUES (7, 'A/y.mp4', 1, 'bb', 'A', ?, 'indexed', 'f')",
+                           arguments: [start.timeIntervalSince1970])
+            try db.execute(sql: """
+                INSERT INTO plate_sighting (id, file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc, reads, best_pts)
+                VALUES (3, 7, 'A', 'BKN123', 'BKN-123', 0.9, 1, 2, ?, ?, 1, 1)
+                """, arguments: [start.timeIntervalSince1970 + 1, start.timeIntervalSince1970 + 2])
+            try db.execute(sql: "INSERT INTO plate_text (sighting_id, text, canon, confidence) VALUES (3, 'BKN123', ?, 0.9)", arguments: [PlateCanon.fold("BKN123")])
+            try db.execute(sql: "INSERT INTO source_file (path, size, camera_id, status) VALUES ('A/z.mp4', 1, 'A', 'pending')")
+        }
+        let report = try whole.merge(shard: shard.path)
+        #expect(report.merged == 1 && report.unchanged == 1 && report.pending == 1 && report.sightings == 1, "\(report)")
+        let statuses = try whole.db.read { try Row.fetchAll($0, sql: "SELECT path, status FROM source_file ORDER BY path").map { "\($0["path"] as String) \($0["status"] as String)" } }
+        #expect(statuses == ["A/x.mp4 indexed", "A/y.mp4 indexed", "A/z.mp4 pending"])
+        #expect(try whole.searchPlates(PlatePattern("*KN12*")).map(\.text) == ["BKN123"], "merged texts reach the substring index")
+        #expect(try Audit.firstBrokenEntry(whole) == nil)
     }
 }
