@@ -69,26 +69,26 @@ enum PlateExtent {
 
         init?(_ image: Image, _ t: PixelRect) {
             precondition(image.format == .rgb)
+            // One pass reads the box's colours and luminances; the class split and the spread reuse them.
+            var colours: [SIMD3<Float>] = [], lumas: [Int] = []
+            colours.reserveCapacity(t.w * t.h); lumas.reserveCapacity(t.w * t.h)
             var histogram = [Int](repeating: 0, count: 256)
             image.pixels.withUnsafeBufferPointer { px in
                 for y in t.y..<(t.y + t.h) {
                     for x in t.x..<(t.x + t.w) {
                         let i = (y * image.width + x) * 3
-                        histogram[Self.luma(px[i], px[i + 1], px[i + 2])] += 1
+                        let l = Self.luma(px[i], px[i + 1], px[i + 2])
+                        histogram[l] += 1
+                        lumas.append(l)
+                        colours.append(SIMD3<Float>(Float(px[i]), Float(px[i + 1]), Float(px[i + 2])))
                     }
                 }
             }
             let threshold = otsu(histogram)
             var sums = [SIMD3<Float>(repeating: 0), SIMD3<Float>(repeating: 0)], counts = [0, 0]
-            image.pixels.withUnsafeBufferPointer { px in
-                for y in t.y..<(t.y + t.h) {
-                    for x in t.x..<(t.x + t.w) {
-                        let i = (y * image.width + x) * 3
-                        let c = SIMD3<Float>(Float(px[i]), Float(px[i + 1]), Float(px[i + 2]))
-                        let k = Self.luma(px[i], px[i + 1], px[i + 2]) > threshold ? 1 : 0
-                        sums[k] += c; counts[k] += 1
-                    }
-                }
+            for (c, l) in zip(colours, lumas) {
+                let k = l > threshold ? 1 : 0
+                sums[k] += c; counts[k] += 1
             }
             guard counts[0] > 0, counts[1] > 0 else { return nil }
             let big = counts[1] >= counts[0] ? 1 : 0
@@ -104,15 +104,9 @@ enum PlateExtent {
             let centre = panel
             var distances: [Float] = []
             distances.reserveCapacity(counts[big])
-            image.pixels.withUnsafeBufferPointer { px in
-                for y in t.y..<(t.y + t.h) {
-                    for x in t.x..<(t.x + t.w) {
-                        let i = (y * image.width + x) * 3
-                        guard (Self.luma(px[i], px[i + 1], px[i + 2]) > threshold ? 1 : 0) == big else { continue }
-                        let d = SIMD3<Float>(Float(px[i]), Float(px[i + 1]), Float(px[i + 2])) - centre
-                        distances.append((d * d).sum().squareRoot())
-                    }
-                }
+            for (c, l) in zip(colours, lumas) where (l > threshold ? 1 : 0) == big {
+                let d = c - centre
+                distances.append((d * d).sum().squareRoot())
             }
             distances.sort()
             let spread = max(8, 2.5 * distances[distances.count / 2])
