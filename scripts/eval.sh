@@ -5,12 +5,18 @@ cd "$(dirname "$0")/.."
 B=.build/release/forensic-bench
 bash scripts/make-plate-eval.sh eval-data/plates 120
 bash scripts/make-plate-eval.sh eval-data/plates-heldout 120 7
-echo "== plates: synthetic Pakistani plates on real photos (eval-data/plates, regenerate with scripts/make-plate-eval.sh) =="
-echo "   every detector with every reader"
-"$B" plates-eval eval-data/plates platedet text ppocr platerec combined
+echo "== plates: synthetic Pakistani, US, European and Brazilian plates on real photos (eval-data/plates; scripts/make-plate-eval.sh) =="
+echo "   PP-OCRv6 and v4, text detector, PP-OCR reader; by region and plate kind"
+"$B" plates-eval eval-data/plates text ppocr v6 v4
 echo
-echo "== plates: held-out synthetic set (seed 7, never used to choose anything), default detector and reader =="
-"$B" plates-eval eval-data/plates-heldout text ppocr
+echo "   the other detector and readers (PP-OCRv6)"
+"$B" plates-eval eval-data/plates platedet text platerec combined v6
+echo
+echo "== plates: held-out synthetic set (seed 7, never used to choose anything), v6 and v4 =="
+"$B" plates-eval eval-data/plates-heldout text ppocr v6 v4
+echo
+echo "== plates: what a sighting's vote adds over single frames (held-out set, 5 looks per plate) =="
+"$B" plates-vote eval-data/plates-heldout 5
 echo
 echo "== plates: 4032x3024 photos with the same 100-330 px plates (seed 13, held out), without and with tiles =="
 bash scripts/make-plate-eval.sh eval-data/plates-4032-heldout 60 13 4032x3024

@@ -13,7 +13,7 @@ say() { [ -n "${QUIET:-}" ] || echo "setup: $*"; }
 APT_PACKAGES=(
   pkg-config ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   libsqlite3-dev sqlite3 libdlib-dev libopenblas0-pthread liblapack3
-  fonts-dejavu-core opencv-doc python3 python3-pip ca-certificates bc
+  fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf opencv-doc python3 python3-pip ca-certificates bc
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -36,6 +36,7 @@ command -v swift >/dev/null || { echo "setup: no swift on PATH (Swift 6 toolchai
 PINNED=(
   "openvino-2026.4.1-22982-cp311-cp311-manylinux_2_28_x86_64.whl|2d22b1da03f7caf74df30e9f6417d0ab2f637e4a38e08e1dcd294d2c37407aaf|--only-binary=:all: --python-version 3.11 --platform manylinux_2_28_x86_64 openvino==2026.4.1"
   "rapidocr_onnxruntime-1.4.4-py3-none-any.whl|971d7d5f223a7a808662229df1ef69893809d8457d834e6373d3854bc1782cbf|--only-binary=:all: rapidocr_onnxruntime==1.4.4"
+  "rapidocr-3.10.0-py3-none-any.whl|2fc34e26cd0f48514804a94f8832283039c7334076bff60768b1fed9ad068050|--only-binary=:all: rapidocr==3.10.0"
   "platedet-0.0.2-py3-none-any.whl|c39c602c4824809fa2e2f6c213f1fb1211b966bc99776c16c41d80caadf80d4f|--only-binary=:all: platedet==0.0.2"
   "platerec-0.0.3-py3-none-any.whl|02afb0ff01d1e50194710f1a81a8de9f844f3c253ada21585cb6385500e54719|--only-binary=:all: platerec==0.0.3"
   "face_recognition_models-0.3.0.tar.gz|b79bd200a88c87c9a9d446c990ae71c5a626d1f3730174e6d570157ff1d896cf|--no-binary=:all: face_recognition_models==0.3.0"
@@ -95,6 +96,7 @@ for entry in "${PINNED[@]}"; do
   case $file in
     openvino-*) unpack "$file" "$sha" "$MODELS/openvino" openvino/libs openvino/include ;;
     rapidocr_*) unpack "$file" "$sha" "$MODELS/ppocr" rapidocr_onnxruntime/models ;;
+    rapidocr-*) unpack "$file" "$sha" "$MODELS/ppocr6" rapidocr/models/PP-OCRv6_det_small.onnx rapidocr/models/PP-OCRv6_rec_small.onnx ;;
     platedet-*) unpack "$file" "$sha" "$MODELS/platedet" platedet/artifacts ;;
     platerec-*) unpack "$file" "$sha" "$MODELS/platerec" platerec/artifacts ;;
     face_*) unpack "$file" "$sha" "$MODELS/face" shape_predictor_5_face_landmarks.dat \

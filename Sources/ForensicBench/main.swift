@@ -5,9 +5,10 @@ import Foundation
 let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: forensic-bench decode FILE all|keyframes|fps=N [threads]
-           forensic-bench plates-eval DIR [platedet|text ...] [ppocr|platerec|combined ...]
+           forensic-bench plates-eval DIR [platedet|text ...] [ppocr|platerec|combined ...] [v6|v4 ...]
                env: EVAL_SIDE=PX detector input, EVAL_TILES=1 tile large pictures,
                     EVAL_THREADS=N inference threads, EVAL_MISSES=1 list every miss
+           forensic-bench plates-vote DIR [LOOKS]
            forensic-bench plates-speed FILE1080P
            forensic-bench plates-levers FILE1080P
            forensic-bench faces-speed
@@ -18,6 +19,7 @@ do {
     switch args.first {
     case "decode": try decodeBench(Array(args.dropFirst()))
     case "plates-eval": try plateEval(Array(args.dropFirst()))
+    case "plates-vote": try plateVote(Array(args.dropFirst()))
     case "plates-speed": try plateSpeed(Array(args.dropFirst()))
     case "plates-levers": try plateLevers(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()

@@ -56,7 +56,7 @@ struct FaceVectors {
         let built = try build(db, stamp: current)
         // Written whole to a temporary name and renamed: a reader never sees half a file.
         let tmp = path + ".tmp-\(getpid())"
-        if FileManager.default.createFile(atPath: tmp, contents: built) {
+        if FileManager.default.createFile(atPath: tmp, contents: built, attributes: [.posixPermissions: Incident.privateFileMode]) {
             if rename(tmp, path) != 0 { unlink(tmp) }
         }
         return FaceVectors(data: built, expecting: current)!

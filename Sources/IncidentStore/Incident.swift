@@ -45,7 +45,10 @@ public final class Incident: @unchecked Sendable {
         return c
     }
 
-    /// Creates a new incident file; refuses to overwrite one.
+    /// Mode of every file that holds biometric data (incident, shard, face vectors): owner only.
+    public static let privateFileMode: Int = 0o600
+
+    /// Creates a new incident file (mode 0600); refuses to overwrite one.
     public static func create(at path: String, config: IncidentConfig, cameras: [Camera]) throws -> Incident {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(file: path, reason: "already exists (open it, or choose another name)")
@@ -61,6 +64,11 @@ public final class Incident: @unchecked Sendable {
             }
         }
         _ = try ArchiveLayout(config.layout, timeZone: config.zone)
+        // Face embeddings, chips and plate crops of bystanders: readable by the owner only. SQLite
+        // gives the -wal and -shm files the main file's mode.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: Self.privateFileMode]) else {
+            throw StoreError(file: path, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
         let pool: DatabasePool
         do { pool = try DatabasePool(path: path, configuration: configuration()) } catch {
             throw StoreError(file: path, reason: "cannot create: \(error)")

@@ -37,33 +37,91 @@ public enum Grouping {
         }
         return groups.map { g in
             let v = vote(g)
-            let best = g.filter { $0.read.text == v.text }.max { $0.read.confidence < $1.read.confidence }!
+            let sameLength = g.filter { $0.read.text.count == v.text.count }
+            let best = (g.filter { $0.read.text == v.text }.nilIfEmpty ?? sameLength.nilIfEmpty ?? g)
+                .max { $0.read.confidence < $1.read.confidence }!
             var texts: [String: Double] = [:]
             for r in g {
                 for c in r.read.candidates { texts[c.text] = max(texts[c.text] ?? 0, c.confidence) }
                 texts[r.read.text] = max(texts[r.read.text] ?? 0, r.read.confidence)
+                texts[r.read.raw] = max(texts[r.read.raw] ?? 0, r.read.confidence * 0.9)
             }
-            return PlateSightingRecord(text: v.text, display: best.read.display, confidence: v.confidence,
+            texts[v.text] = max(texts[v.text] ?? 0, v.confidence)
+            return PlateSightingRecord(text: v.text, display: relayout(best.read.display, v.text), confidence: v.confidence,
                                        firstPTS: g.first!.pts, lastPTS: g.last!.pts, bestPTS: best.pts, box: best.read.box,
                                        crop: best.crop, reads: g.map { ($0.pts, $0.read) }, texts: texts)
         }
     }
 
-    /// The text with the largest summed confidence; its confidence is that sum's share of all votes
-    /// times the best read's confidence. A read cut by the picture's edge (a vehicle entering or
-    /// leaving) counts for every whole read that contains its text, not against it; it is a
-    /// candidate itself only when no read is whole.
+    /// A character-wise vote over the group's reads. The length is the one the whole reads
+    /// (not cut by the picture's edge) give the most confidence; every read, cut ones included,
+    /// is aligned to the most confident read of that length and votes at each position it covers
+    /// with that character's confidence. So three frames each wrong at a different place still
+    /// give the right plate. Confidence: at the weakest position, the winner's share of the votes
+    /// times its best confidence, scaled by the share of the chosen length.
     static func vote(_ g: [TimedPlateRead]) -> (text: String, confidence: Double) {
-        let whole = g.filter { !$0.cut }
-        var score: [String: Double] = [:]
-        for r in whole.isEmpty ? g : whole { score[r.read.text, default: 0] += r.read.confidence }
-        for r in g where r.cut && !whole.isEmpty {
-            for text in score.keys where text != r.read.text && text.contains(r.read.text) { score[text]! += r.read.confidence }
+        let whole = g.filter { !$0.cut }.nilIfEmpty ?? g
+        var lengthWeight: [Int: Double] = [:]
+        for r in whole { lengthWeight[r.read.text.count, default: 0] += r.read.confidence }
+        let length = lengthWeight.max { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }!.key
+        let anchor = Array(whole.filter { $0.read.text.count == length }.max { $0.read.confidence < $1.read.confidence }!.read.text)
+        var votes = [[Character: (weight: Double, best: Double)]](repeating: [:], count: length)
+        for r in g {
+            let chars = Array(r.read.text)
+            let conf = r.read.characterConfidences.count == chars.count ? r.read.characterConfidences
+                : [Double](repeating: r.read.confidence, count: chars.count)
+            for (i, j) in align(chars, to: anchor).enumerated() {
+                guard let j else { continue }
+                let old = votes[i][chars[j]] ?? (0, 0)
+                votes[i][chars[j]] = (old.weight + conf[j], max(old.best, conf[j]))
+            }
         }
-        let total = g.map(\.read.confidence).reduce(0, +)
-        let (text, s) = score.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!
-        let best = g.filter { $0.read.text == text }.map(\.read.confidence).max() ?? 0
-        return (text, (best * s / max(total, 1e-9) * 1000).rounded() / 1000)
+        var text = "", confidence = 1.0
+        for (i, position) in votes.enumerated() {
+            guard let (c, w) = position.max(by: { $0.value.weight < $1.value.weight || ($0.value.weight == $1.value.weight && $0.key > $1.key) }) else {
+                text.append(anchor[i]); continue
+            }
+            text.append(c)
+            let total = position.values.reduce(0) { $0 + $1.weight }
+            confidence = min(confidence, w.weight / max(total, 1e-9) * w.best)
+        }
+        let lengthShare = lengthWeight[length]! / max(lengthWeight.values.reduce(0, +), 1e-9)
+        return (text, (confidence * lengthShare * 1000).rounded() / 1000)
+    }
+
+    /// For each position of `anchor`, the index of the character of `chars` aligned with it by a
+    /// least-edit alignment (match or substitution), or nil where `chars` has none there.
+    static func align(_ chars: [Character], to anchor: [Character]) -> [Int?] {
+        if chars.count == anchor.count { return chars.indices.map { $0 } }
+        let n = chars.count, m = anchor.count
+        var d = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
+        for i in 0...n { d[i][0] = i }
+        for j in 0...m { d[0][j] = j }
+        if n > 0 && m > 0 {
+            for i in 1...n { for j in 1...m {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (chars[i - 1] == anchor[j - 1] ? 0 : 1))
+            } }
+        }
+        var out = [Int?](repeating: nil, count: m)
+        var i = n, j = m
+        while i > 0 && j > 0 {
+            if d[i][j] == d[i - 1][j - 1] + (chars[i - 1] == anchor[j - 1] ? 0 : 1) {
+                out[j - 1] = i - 1; i -= 1; j -= 1
+            } else if d[i][j] == d[i - 1][j] + 1 {
+                i -= 1
+            } else {
+                j -= 1
+            }
+        }
+        return out
+    }
+
+    /// `display`'s separators around `text`'s characters (`BKN-128` laid over `BKN123` gives
+    /// `BKN-123`); `text` itself when the counts differ.
+    static func relayout(_ display: String, _ text: String) -> String {
+        guard display.filter({ $0.isLetter || $0.isNumber }).count == text.count else { return text }
+        var chars = Array(text).makeIterator()
+        return String(display.map { $0.isLetter || $0.isNumber ? chars.next()! : $0 })
     }
 
     /// Faces of one person in one file become a track: within `maxGap` seconds of the track's last
@@ -85,6 +143,10 @@ public enum Grouping {
                                    crop: try best.face.chip.jpegData(), faces: g.map { ($0.pts, $0.face) })
         }
     }
+}
+
+extension Array {
+    var nilIfEmpty: Self? { isEmpty ? nil : self }
 }
 
 /// Levenshtein distance.

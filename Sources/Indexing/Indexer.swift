@@ -14,6 +14,10 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     public var plateDetector: PlateDetectorKind = .text
     /// Longer side of the text detector's input, in pixels (see `PlateRecognizer.detectionMaxSide`).
     public var plateDetectorSize = 1280
+    /// PP-OCR generation that finds and reads plate text.
+    public var plateOCR: PlateOCRVersion = .v6
+    /// Region whose plate formats may correct a read (`any`: none; reads are kept as read).
+    public var plateRegion = "pk"
     /// 0 finds faces from ~80 px (CCTV at 1080p); each doubling finds half that size at ~4x the cost.
     public var faceUpsample = 0
     /// Decode only frames other frames reference (drops B-frames: about half the decode work).
@@ -26,6 +30,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case plates, faces, workers, every
         case plateDetector = "plate_detector", plateDetectorSize = "plate_detector_size", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
+        case plateOCR = "plate_ocr", plateRegion = "plate_region"
         case referenceFramesOnly = "reference_frames_only"
     }
 }
@@ -72,14 +77,17 @@ public final class Indexer: @unchecked Sendable {
         self.options = options
         // With several workers each inference gets one core; alone, it may use them all.
         plateModels = options.plates
-            ? try PlateModels(store: models, detectors: [options.plateDetector], threads: options.workers > 1 ? 1 : nil) : nil
+            ? try PlateModels(store: models, detectors: [options.plateDetector], ocr: options.plateOCR,
+                              grammar: try PlateGrammar.bundled().preferring(region: options.plateRegion),
+                              threads: options.workers > 1 ? 1 : nil) : nil
         faceEngine = options.faces ? try FaceEngine(models: models) : nil
     }
 
     /// Bumped when the code between models and results changes what is found (2: plate boxes
-    /// follow the plate's panel; reads cut by the picture's edge support the whole read), so an
-    /// upgrade re-indexes what the old code produced.
-    static let pipelineVersion = "pipeline-2"
+    /// follow the plate's panel; reads cut by the picture's edge support the whole read; 3:
+    /// corrections only substitute, plate-like reads instead of box shapes, character-wise
+    /// sighting votes), so an upgrade re-indexes what the old code produced.
+    static let pipelineVersion = "pipeline-3"
 
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
     public var fingerprint: String {

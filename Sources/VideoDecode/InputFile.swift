@@ -47,13 +47,10 @@ final class InputFile {
         context = opened
         watchdog = dog
         arm()
+        // Every stored property is set from here on, so a throw runs deinit: it alone closes
+        // the context and releases the watchdog (freeing them here too was a double free).
         let info = avformat_find_stream_info(opened, nil)
-        if info < 0 {
-            var c: UnsafeMutablePointer<AVFormatContext>? = opened
-            avformat_close_input(&c)
-            dog.release()
-            throw FFmpeg.error(info, .open, file: path, operation: "avformat_find_stream_info")
-        }
+        if info < 0 { throw FFmpeg.error(info, .open, file: path, operation: "avformat_find_stream_info") }
     }
 
     deinit {

@@ -43,6 +43,8 @@ public struct DecodeStats: Sendable, Equatable, Codable {
     /// Time of the last delivered or decoded frame, in seconds.
     public var lastFrameTime: Double?
 
+    public init() {}
+
     enum CodingKeys: String, CodingKey {
         case packetsRead = "packets_read", framesDecoded = "frames_decoded"
         case framesDelivered = "frames_delivered", corruptPackets = "corrupt_packets"

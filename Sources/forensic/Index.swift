@@ -25,6 +25,8 @@ struct Index: ParsableCommand {
     var allFrames = false
     @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize: Int = 1280
+    @Option(help: ocrHelp) var ocr: PlateOCRVersion = .v6
+    @Option(help: regionHelp) var region: String = "pk"
     @Option(help: "Model directory.") var models: String?
     @Flag(help: "Print the run summary as JSON.") var json = false
 
@@ -45,6 +47,8 @@ struct Index: ParsableCommand {
         options.every = every
         options.plateDetector = detector
         options.plateDetectorSize = detectorSize
+        options.plateOCR = ocr
+        options.plateRegion = region
         options.faceUpsample = faceUpsample
         options.referenceFramesOnly = !allFrames
         let summary = try reportingFailure {

@@ -6,6 +6,12 @@ import VideoDecode
 extension PlateDetectorKind: ExpressibleByArgument {}
 extension PlateReaderKind: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
+extension PlateOCRVersion: ExpressibleByArgument {}
+
+let ocrHelp = ArgumentHelp("PP-OCR models that find and read plate text: v6 (default; reads more real plates, faster reader) or v4.")
+let regionHelp = ArgumentHelp(
+    "Region whose plate formats may correct a doubtful letter/digit (pk, the default, or another region in the formats file), or any: keep every read as read. The raw read is always kept.",
+    valueName: "region")
 
 struct Plates: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +27,7 @@ struct Plates: ParsableCommand {
     @Option(help: "text (PP-OCR text detector, Apache-2.0; best on the evaluation set) or platedet (YOLOv8 plate detector, AGPL-3.0).")
     var detector: PlateDetectorKind = .text
 
-    @Option(help: "ppocr (PP-OCRv4, line by line; best on the evaluation set), platerec, or combined (both, the more confident wins).")
+    @Option(help: "ppocr (PP-OCR, line by line; best on the evaluation set), platerec, or combined (both, the more confident wins).")
     var reader: PlateReaderKind = .ppocr
 
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp)
@@ -33,7 +39,13 @@ struct Plates: ParsableCommand {
     @Option(help: "auto (bf16 where the CPU has it), f32 or bf16.")
     var precision: InferencePrecision = .auto
 
-    @Option(help: "Plate formats JSON (default: the bundled Pakistani formats).")
+    @Option(help: ocrHelp)
+    var ocr: PlateOCRVersion = .v6
+
+    @Option(help: regionHelp)
+    var region: String = "pk"
+
+    @Option(help: "Plate formats JSON (default: the bundled formats, Pakistani first).")
     var formats: String?
 
     @Option(help: "Model directory (default: $FORENSIC_MODELS, ./models, or beside the executable).")
@@ -46,9 +58,9 @@ struct Plates: ParsableCommand {
 
     func run() throws {
         let recognizer = try reportingFailure {
-            let grammar = try formats.map(PlateGrammar.load)
+            let grammar = try (formats.map(PlateGrammar.load) ?? PlateGrammar.bundled()).preferring(region: region)
             let m = try PlateModels(store: ModelStore(directory: models), detectors: [detector], readers: [reader],
-                                    precision: precision, grammar: grammar)
+                                    ocr: ocr, precision: precision, grammar: grammar)
             let r = try PlateRecognizer(models: m, detector: detector, reader: reader)
             r.detectionMaxSide = detectorSize
             return r
@@ -81,6 +93,7 @@ struct PlateLine: Encodable {
     let time: Double
     let box: PixelRect
     let text: String
+    let raw: String
     let display: String
     let confidence: Double
     let characterConfidences: [Double]
@@ -94,7 +107,7 @@ struct PlateLine: Encodable {
     let model: String
 
     enum CodingKeys: String, CodingKey {
-        case file, time, box, text, display, confidence, candidates, format, correction, lines, detector, reader, model
+        case file, time, box, text, raw, display, confidence, candidates, format, correction, lines, detector, reader, model
         case characterConfidences = "character_confidences", detectorScore = "detector_score"
     }
 
@@ -103,6 +116,7 @@ struct PlateLine: Encodable {
         self.time = (time * 1000).rounded() / 1000
         box = read.box
         text = read.text
+        raw = read.raw
         display = read.display
         confidence = read.confidence
         characterConfidences = read.characterConfidences

@@ -74,7 +74,7 @@ import VideoDecode
 
 @Suite struct GroupingTests {
     func read(_ text: String, _ conf: Double) -> PlateRead {
-        PlateRead(box: PixelRect(x: 0, y: 0, w: 10, h: 5), detectorScore: 1, text: text, display: text, confidence: conf,
+        PlateRead(box: PixelRect(x: 0, y: 0, w: 10, h: 5), detectorScore: 1, text: text, raw: text, display: text, confidence: conf,
                   characterConfidences: [], candidates: [PlateCandidate(text: text, confidence: conf)], format: nil, correction: nil,
                   lines: 1, detector: "text", model: "m")
     }
@@ -106,6 +106,47 @@ import VideoDecode
                                         TimedPlateRead(pts: 5, read: read("BKN1234", 0.5), crop: nil),
                                         TimedPlateRead(pts: 6, read: read("BKN12", 0.8), crop: nil)])
         #expect(uncut.count == 1 && uncut[0].text == "BKN123" && uncut[0].confidence < 0.5)
+    }
+
+    @Test func aCharacterWiseVoteMendsReadsThatAreEachWrongSomewhere() {
+        // Three frames of LEA4521, each misread at a different place: no single read is right.
+        let reads = ["LFA4521", "LEA4S21", "LEA4527"].enumerated().map { i, t in
+            TimedPlateRead(pts: Double(i), read: read(t, 0.8), crop: nil)
+        }
+        let s = Grouping.sightings(reads)
+        #expect(s.count == 1 && s[0].text == "LEA4521", "\(s.map(\.text))")
+        #expect(s[0].texts.keys.contains("LFA4521") && s[0].texts.keys.contains("LEA4521"), "every read and the vote stay searchable")
+        #expect(s[0].confidence < 0.8, "the disagreements cost confidence: \(s[0].confidence)")
+        // A read with an extra character aligns instead of shifting every position.
+        let shifted = Grouping.sightings(["LEA4521", "LEA45211", "LEA4521"].enumerated().map { i, t in
+            TimedPlateRead(pts: Double(i), read: read(t, 0.9), crop: nil)
+        })
+        #expect(shifted.map(\.text) == ["LEA4521"])
+        #expect(Grouping.relayout("LEA-4527", "LEA4521") == "LEA-4521")
+    }
+
+    @Test func theRawReadOfACorrectedPlateIsFoundBySearch() throws {
+        // The reader read 8KN123; the format corrected it to BKN123. Both must find the sighting.
+        var corrected = read("BKN123", 0.7)
+        corrected.raw = "8KN123"
+        corrected.correction = PlateCorrection(from: "8KN123", to: "BKN123", cost: 0.4)
+        corrected.candidates = [PlateCandidate(text: "BKN123", confidence: 0.7), PlateCandidate(text: "8KN123", confidence: 0.6)]
+        let sightings = Grouping.sightings([TimedPlateRead(pts: 1, read: corrected, crop: nil)])
+        let dir = try Support.tempDir()
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let incident = try Incident.create(at: dir.appendingPathComponent("r.forensic").path,
+                                           config: IncidentConfig(name: "r", from: start, to: start + 3600, archive: dir.path),
+                                           cameras: [Camera(id: "A", name: "a")])
+        try incident.db.write { db in
+            try db.execute(sql: "INSERT INTO source_file (id, path, size, sha256, camera_id, start_utc, status) VALUES (1, 'A/x.mp4', 1, 'aa', 'A', ?, 'pending')",
+                           arguments: [start.timeIntervalSince1970])
+        }
+        try incident.save(FileResult(sha256: "aa", stats: DecodeStats(), framesAnalysed: 1, sightings: sightings, tracks: [],
+                                     plateModel: "m", faceModel: ""), fileID: 1, runID: try incident.startRun(models: [], parameters: "{}"),
+                          fingerprint: "f")
+        for query in ["BKN123", "8KN123"] {
+            #expect(try incident.searchPlates(PlatePattern(query), fuzzy: false).map(\.text) == ["BKN123"], "\(query)")
+        }
     }
 
     @Test func motionGateFindsTheMovingRegionAndSkipsStillFrames() {
@@ -152,6 +193,11 @@ import VideoDecode
         #expect(all.count == 20 && all.first?.faceTrackID == 8 && all.first?.distance == 0)
         #expect(zip(all, all.dropFirst()).allSatisfy { $0.distance <= $1.distance })
         #expect(FileManager.default.fileExists(atPath: inc.path + "-faces"))
+        // Embeddings of bystanders: the incident, its WAL and the vector file are owner-only.
+        for file in [inc.path, inc.path + "-wal", inc.path + "-faces"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+        }
 
         let start = parseISOTime("2026-11-20T09:00:00Z")!
         let filtered = try inc.searchFaces(query, threshold: 10, top: 20,

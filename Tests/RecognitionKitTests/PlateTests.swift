@@ -14,20 +14,35 @@ enum PlateFixtures {
         return try body(recognizers[kind]!)
     }
 
-    /// Renders a plate with ffmpeg onto a real photo and returns the image path.
+    /// Renders a yellow plate with black letters onto a real photo and returns the image path.
     static func render(lines: [String], plate: (w: Int, h: Int), at: (x: Int, y: Int), scale: Double = 1,
                        scene: (w: Int, h: Int) = (1280, 720)) throws -> String {
-        let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
         let lineH = (plate.h - 20) / lines.count
-        let text = lines.enumerated().map { i, t in
-            "drawtext=fontfile=\(font):text=\(t):fontsize=\(Int(Double(lineH) * 0.9)):fontcolor=black:x=(w-tw)/2:y=\(12 + i * lineH)"
+        return try render(rows: lines.enumerated().map { i, t in (t, Int(Double(lineH) * 0.9), 12 + i * lineH) },
+                          plate: plate, at: at, scale: scale, scene: scene)
+    }
+
+    /// Renders a plate with ffmpeg: each row is (text, font size, top), centred; `panel` and `ink`
+    /// are ffmpeg colours; `font` a DejaVu face.
+    static func render(rows: [(text: String, size: Int, y: Int)], plate: (w: Int, h: Int), at: (x: Int, y: Int), scale: Double = 1,
+                       scene: (w: Int, h: Int) = (1280, 720), panel: String = "0xF2C500", ink: String = "black",
+                       font: String = "DejaVuSans-Bold") throws -> String {
+        let fontFile = "/usr/share/fonts/truetype/dejavu/\(font).ttf"
+        let text = rows.map { r in
+            "drawtext=fontfile=\(fontFile):text=\(r.text):fontsize=\(r.size):fontcolor=\(ink):x=(w-tw)/2:y=\(r.y)"
         }.joined(separator: ",")
         let out = try Fixtures.tempDir().appendingPathComponent("plate.png").path
-        try Fixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=0xF2C500:s=\(plate.w)x\(plate.h)",
+        try Fixtures.ffmpeg(["-f", "lavfi", "-i", "color=c=\(panel):s=\(plate.w)x\(plate.h)",
                              "-i", Fixtures.dlibExamples + "/faces/2008_002470.jpg", "-filter_complex",
-                             "[0]drawbox=x=0:y=0:w=iw:h=ih:c=black:t=4,\(text),scale=iw*\(scale):-1[p];[1]scale=\(scene.w):\(scene.h)[b];[b][p]overlay=\(at.x):\(at.y)",
+                             "[0]drawbox=x=0:y=0:w=iw:h=ih:c=\(ink):t=4,\(text),scale=iw*\(scale):-1[p];[1]scale=\(scene.w):\(scene.h)[b];[b][p]overlay=\(at.x):\(at.y)",
                              "-frames:v", "1", out])
         return out
+    }
+
+    /// The plate read whose box overlaps `rect`, with every read's text for failure messages.
+    static func read(at rect: PixelRect, in path: String) throws -> (PlateRead?, [String]) {
+        let reads = try with { try $0.recognize(StillImage.load(path)) }
+        return (reads.first { iou($0.box, rect) > 0.2 }, reads.map { "\($0.text) raw \($0.raw) at \($0.box)" })
     }
 }
 
@@ -72,6 +87,38 @@ enum PlateFixtures {
         #expect(read.text == "KDR4521")
         #expect(read.lines == 2)
         #expect(read.display == "KDR-4521")
+    }
+
+    @Test func blackPlateWithWhiteItalicLettersIsRead() throws {
+        // Old Islamabad plates: black, white italic letters.
+        let path = try PlateFixtures.render(rows: [("IDD 7627", 78, 26)], plate: (440, 130), at: (500, 380), scale: 0.7,
+                                            panel: "0x101010", ink: "white", font: "DejaVuSans-BoldOblique")
+        let (read, all) = try PlateFixtures.read(at: PixelRect(x: 500, y: 380, w: 308, h: 91), in: path)
+        #expect(read?.text == "IDD7627", "\(all)")
+    }
+
+    @Test func twoLineMotorcyclePlateWithSmallPrintIsRead() throws {
+        // ASR over 931 over ICT-ISLD: the small print is not part of the registration.
+        let path = try PlateFixtures.render(rows: [("ASR", 70, 10), ("931", 70, 84), ("ICT-ISLD", 24, 160)], plate: (220, 196),
+                                            at: (700, 420), scale: 0.6, panel: "0xF4F4F0")
+        let (read, all) = try PlateFixtures.read(at: PixelRect(x: 700, y: 420, w: 132, h: 118), in: path)
+        #expect(read?.text == "ASR931" && read?.raw == "ASR931", "\(all)")
+    }
+
+    @Test func plateUnderAProvinceNameIsRead() throws {
+        // PUNJAB printed above the number.
+        let path = try PlateFixtures.render(rows: [("PUNJAB", 28, 8), ("LEB 4317", 76, 44)], plate: (440, 140), at: (300, 420),
+                                            scale: 0.7, panel: "0xF4F4F0")
+        let (read, all) = try PlateFixtures.read(at: PixelRect(x: 300, y: 420, w: 308, h: 98), in: path)
+        #expect(read?.text == "LEB4317", "\(all)")
+    }
+
+    @Test func foreignPlateKeepsWhatWasRead() throws {
+        // A European plate fits no Pakistani format: nothing may be cut from it.
+        let path = try PlateFixtures.render(rows: [("RK 755 AJ", 76, 28)], plate: (480, 130), at: (400, 300), scale: 0.7,
+                                            panel: "0xF4F4F0")
+        let (read, all) = try PlateFixtures.read(at: PixelRect(x: 400, y: 300, w: 336, h: 91), in: path)
+        #expect(read?.text == "RK755AJ" && read?.raw == "RK755AJ" && read?.correction == nil, "\(all)")
     }
 
     @Test func smallPlateIsReadFromFullResolution() throws {
@@ -154,15 +201,37 @@ enum PlateFixtures {
         #expect(fit.cost > 0.3)
         #expect(grammar.fits("BKN1Z3").first?.text == "BKN123")
         #expect(grammar.fits("0ZS1234").first?.text == "OZS1234")
-        // A doubtful character is cheaper to change than a certain one.
+        // A doubtful character is cheaper to change than a surer one (a sure one is not changed).
         let doubtful = try #require(grammar.fits("8KN123", confidences: [0.3, 1, 1, 1, 1, 1]).first)
-        let certain = try #require(grammar.fits("8KN123", confidences: [1, 1, 1, 1, 1, 1]).first)
+        let certain = try #require(grammar.fits("8KN123", confidences: [0.85, 1, 1, 1, 1, 1]).first)
         #expect(doubtful.cost < certain.cost)
     }
 
-    @Test func findsThePlateInsideAReadWithStrayCharacters() throws {
-        let e = try #require(grammar.embeddedFit("CYMYEB3308"))
-        #expect(e.fit.text == "YEB3308" && e.range == 3..<10)
+    @Test func correctionNeverDropsOrAddsCharacters() {
+        // Real reads that fit no Pakistani format without deleting characters stay as read.
+        for read in ["RK755AJ", "AWA56660", "EXIT79B", "CYMYEB3308"] {
+            #expect(grammar.fits(read, confidences: [Double](repeating: 0.5, count: read.count)).allSatisfy { $0.text.count == read.count },
+                    "\(read)")
+        }
+        #expect(grammar.fits("EXIT79B").isEmpty && grammar.fits("AWA56660").isEmpty)
+        // A read that already fits a known foreign format is kept as read, not pulled toward a
+        // Pakistani one: a Brazilian KZJ8B36 would otherwise become KZJ8836 (LLL-DDDD).
+        #expect(grammar.fits("RK755AJ").first?.text == "RK755AJ")
+        let brazilian = grammar.fits("KZJ8B36", confidences: [1, 1, 1, 1, 0.6, 1, 1]).first
+        #expect(brazilian?.text == "KZJ8B36" && brazilian?.format.name == "BR-Mercosul")
+        // A sure character is not swapped, even where a format would want it.
+        #expect(grammar.fits("8KN123", confidences: [0.99, 1, 1, 1, 1, 1]).isEmpty)
+        #expect(grammar.fits("8KN123", confidences: [0.99, 1, 1, 1, 1, 1], runnersUp: ["B", nil, nil, nil, nil, nil]).first?.text == "BKN123")
+        // Not two swaps in a six-character read.
+        #expect(grammar.fits("8KN1Z3", confidences: [0.5, 1, 1, 1, 0.5, 1]).isEmpty)
+    }
+
+    @Test func regionChoosesWhichFormatsMayCorrect() throws {
+        let any = try grammar.preferring(region: "any")
+        #expect(any.fits("8KN123", confidences: [0.3, 1, 1, 1, 1, 1]).isEmpty, "region any keeps reads as read")
+        #expect(any.fits("BKN123").first?.format.name == "PK-Sindh", "an exact fit still names the format")
+        #expect(try grammar.preferring(region: "PK").fits("8KN123", confidences: [0.3, 1, 1, 1, 1, 1]).first?.text == "BKN123")
+        #expect(throws: RecognitionError.self) { try grammar.preferring(region: "zz") }
     }
 
     @Test func rejectsWhatCannotBeAPlateButKeepsForeignReads() {
@@ -170,7 +239,11 @@ enum PlateFixtures {
         #expect(!PlateGrammar.plausiblePlate("PIZZA", fromPlateDetector: false))
         #expect(!PlateGrammar.plausiblePlate("A", fromPlateDetector: true))
         #expect(!PlateGrammar.plausiblePlate("R40", fromPlateDetector: false))
+        #expect(!PlateGrammar.plausiblePlate("SALE2024NOW", fromPlateDetector: false))
+        #expect(!PlateGrammar.plausiblePlate("12345", fromPlateDetector: false))
         #expect(PlateGrammar.plausiblePlate("7ABC123", fromPlateDetector: false))   // a US plate
+        #expect(PlateGrammar.plausiblePlate("RK755AJ", fromPlateDetector: false))   // a European plate
+        #expect(PlateGrammar.plausiblePlate("JJ157", fromPlateDetector: false))     // a 2-letter Pakistani series
         #expect(PlateGrammar.plausiblePlate("DIPLO", fromPlateDetector: true))
     }
 
@@ -181,6 +254,7 @@ enum PlateFixtures {
         let g = try PlateGrammar.load(good.path)
         #expect(g.fits("7ABC123").first?.format.name == "US-CA")
         #expect(g.fits("7AB0123").first?.text == "7ABO123")
+        #expect(g.regions == ["us"])
         let bad = dir.appendingPathComponent("bad.json")
         try Data("{not json".utf8).write(to: bad)
         #expect(throws: RecognitionError.self) { try PlateGrammar.load(bad.path) }

@@ -42,6 +42,14 @@ import Testing
         #expect(throws: DecodeError.self) { try VideoDecoder(path: path("cut.mp4")) }
     }
 
+    @Test func damagedMatroskaWithoutStreamParametersFailsOnce() throws {
+        // A fuzzed copy of the CAM03 sample: avformat_find_stream_info fails. The context used to
+        // be freed in init and again in deinit (SIGSEGV); now the probe fails with one error.
+        let file = Fixtures.root.appendingPathComponent("Tests/fixtures/probe-crash-find-stream-info.mkv").path
+        expectFailure(file, .open)
+        #expect(throws: DecodeError.self) { try VideoDecoder(path: file) }
+    }
+
     @Test func unsupportedCodec() throws {
         // A Matroska file whose codec ID no decoder knows.
         let src = path("src.mkv")

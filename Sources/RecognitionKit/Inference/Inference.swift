@@ -69,7 +69,8 @@ public final class InferenceModel: @unchecked Sendable {
     public let inputCount: Int
     /// Input tensor names in input order (`run` takes inputs in this order).
     public let inputNames: [String]
-    private let compiled: OpaquePointer
+    private let compiledModel: CompiledModel
+    private var compiled: OpaquePointer { compiledModel.handle }
     private let inputTypes: [ov_element_type_e]
 
     /// - Throws: `RecognitionError` naming the file: missing (with the set-up command), corrupt, or unsupported.
@@ -93,10 +94,13 @@ public final class InferenceModel: @unchecked Sendable {
         let cStrings = props.map { (strdup($0.0)!, strdup($0.1)!) }
         defer { cStrings.forEach { free($0.0); free($0.1) } }
         var ovProps = cStrings.map { ov_property_t(key: $0.0, value: UnsafeRawPointer($0.1)) }
-        var compiledModel: OpaquePointer? = nil
-        try check(ov_core_compile_model_props(core, model, "CPU", ovProps.count, &ovProps, &compiledModel),
+        var handle: OpaquePointer? = nil
+        try check(ov_core_compile_model_props(core, model, "CPU", ovProps.count, &ovProps, &handle),
                   "compiling the model for CPU", file: path)
-        compiled = compiledModel!
+        // Owned at once, so a later throw in this init frees it exactly once (in its deinit).
+        let owned = CompiledModel(handle: handle!)
+        compiledModel = owned
+        let compiled = owned.handle
 
         var count = 0
         try check(ov_compiled_model_inputs_size(compiled, &count), "reading inputs", file: path)
@@ -131,7 +135,12 @@ public final class InferenceModel: @unchecked Sendable {
         fingerprint = try ModelStore.fingerprint(name: name, files: [path], tag: self.precision)
     }
 
-    deinit { ov_compiled_model_free(compiled) }
+    /// Owns the compiled model handle: freed in one place, whether or not `InferenceModel.init` finished.
+    private final class CompiledModel {
+        let handle: OpaquePointer
+        init(handle: OpaquePointer) { self.handle = handle }
+        deinit { ov_compiled_model_free(handle) }
+    }
 
     /// A request for one thread's use.
     public func makeRequest() throws -> Request {

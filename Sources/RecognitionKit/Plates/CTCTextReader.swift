@@ -16,7 +16,7 @@ public struct TextLineRead: Sendable, Equatable {
     public var confidence: Double { characters.isEmpty ? 0 : characters.map(\.confidence).reduce(0, +) / Double(characters.count) }
 }
 
-/// PP-OCRv4's text recogniser (Apache-2.0): input [N,3,48,W] BGR, (x/255-0.5)/0.5, right-padded;
+/// PP-OCR's text recogniser (v6 or v4; Apache-2.0): input [N,3,48,W] BGR, (x/255-0.5)/0.5, right-padded;
 /// output [N, W/8, classes] softmax; CTC greedy decoding. Its 6,623-character list (Chinese and
 /// Latin) lives in the ONNX metadata key `character`; classes = blank + list + space.
 /// Only plate characters (A–Z, 0–9) are kept; anything else ends up as a separator.

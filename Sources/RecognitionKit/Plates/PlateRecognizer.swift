@@ -5,13 +5,13 @@ import VideoDecode
 public enum PlateDetectorKind: String, Sendable, CaseIterable, Codable {
     /// YOLOv8 plate detector (`platedet`): plate-shaped boxes; AGPL-3.0 per its metadata.
     case platedet
-    /// PP-OCRv4 text detector filtered to plate-like text (Apache-2.0).
+    /// PP-OCR text detector (v6 or v4); regions are kept when their read is plate-like (Apache-2.0).
     case text
 }
 
 /// Which reader turns a plate crop into characters.
 public enum PlateReaderKind: String, Sendable, CaseIterable, Codable {
-    /// PP-OCRv4's CTC recogniser, line by line (Apache-2.0).
+    /// PP-OCR's CTC recogniser (v6 or v4), line by line (Apache-2.0).
     case ppocr
     /// `platerec`'s encoder-decoder over the whole crop (no licence stated).
     case platerec
@@ -19,9 +19,27 @@ public enum PlateReaderKind: String, Sendable, CaseIterable, Codable {
     case combined
 }
 
+/// Which PP-OCR generation finds and reads text (both Apache-2.0, code and weights).
+public enum PlateOCRVersion: String, Sendable, CaseIterable, Codable {
+    /// PP-OCRv6 small detector and recogniser (rapidocr 3.10.0): on held-out real photos the
+    /// packages' reference pipeline read 73 / 82 / 96.5% of US / EU / BR plates exactly (v4: 67 /
+    /// 76 / 92) and found every Pakistani plate; the recogniser is ~3x faster per crop.
+    case v6
+    /// PP-OCRv4 detector and recogniser (rapidocr-onnxruntime 1.4.4).
+    case v4
+
+    var files: (detector: String, recognizer: String) {
+        switch self {
+        case .v6: ("ppocr6/PP-OCRv6_det_small.onnx", "ppocr6/PP-OCRv6_rec_small.onnx")
+        case .v4: ("ppocr/models/ch_PP-OCRv4_det_infer.onnx", "ppocr/models/ch_PP-OCRv4_rec_infer.onnx")
+        }
+    }
+}
+
 /// The plate models, loaded and compiled once per process and shared by every worker.
 public final class PlateModels: @unchecked Sendable {
     public let platedet: InferenceModel?
+    public let ocr: PlateOCRVersion
     public let textDetector: InferenceModel
     public let recognizer: InferenceModel
     public let characters: [Character]
@@ -31,19 +49,21 @@ public final class PlateModels: @unchecked Sendable {
 
     /// - Parameter detectors: which detectors to load (the text detector always loads: it also
     ///   splits two-line plates).
+    ///   `ocr`: which PP-OCR generation detects and reads text.
     ///   `threads`: CPU threads per inference (nil: all cores). Give 1 when several workers run at once.
     ///   `readers`: which readers to load (PP-OCR always loads: it also finds lines in a plate).
     public init(store: ModelStore = ModelStore(), detectors: Set<PlateDetectorKind> = [.platedet, .text],
-                readers: Set<PlateReaderKind> = [.ppocr],
+                readers: Set<PlateReaderKind> = [.ppocr], ocr: PlateOCRVersion = .v6,
                 precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil, threads: Int? = nil) throws {
-        let rec = try store.file("ppocr/models/ch_PP-OCRv4_rec_infer.onnx")
+        self.ocr = ocr
+        let rec = try store.file(ocr.files.recognizer)
         platedet = detectors.contains(.platedet)
             ? try InferenceModel(path: try store.file("platedet/artifacts/platedet.onnx"), name: "platedet-0.0.2",
                                  precision: precision, threads: threads)
             : nil
-        textDetector = try InferenceModel(path: try store.file("ppocr/models/ch_PP-OCRv4_det_infer.onnx"),
-                                          name: "ppocrv4-det", precision: precision, threads: threads)
-        recognizer = try InferenceModel(path: rec, name: "ppocrv4-rec", precision: precision, threads: threads)
+        textDetector = try InferenceModel(path: try store.file(ocr.files.detector), name: "ppocr\(ocr.rawValue)-det",
+                                          precision: precision, threads: threads)
+        recognizer = try InferenceModel(path: rec, name: "ppocr\(ocr.rawValue)-rec", precision: precision, threads: threads)
         characters = try CTCTextReader.characters(fromModelAt: rec)
         if readers.contains(.platerec) || readers.contains(.combined) {
             platerec = (try InferenceModel(path: try store.file("platerec/artifacts/encoder.onnx"), name: "platerec-0.0.3-encoder",
@@ -170,11 +190,18 @@ public final class PlateRecognizer: @unchecked Sendable {
             crop = try crop.resized(width: min(2000, Int(Double(crop.width) * s)), height: 96)
         }
         let rows = try textLines(in: crop)
-        let lineImages = rows.map { crop.cropped($0) }
-        let reads = try reader.read(lineImages).filter { !$0.characters.isEmpty }
-        guard !reads.isEmpty else { return nil }
-        let chars = reads.flatMap(\.characters)
-        return interpret(chars, lines: reads.count, detection: detection)
+        let reads = try reader.read(rows.map { crop.cropped($0) }).filter { !$0.characters.isEmpty }
+        let lines = Self.registrationLines(reads)
+        guard !lines.isEmpty else { return nil }
+        return interpret(lines.flatMap(\.characters), lines: lines.count, detection: detection)
+    }
+
+    /// The lines that carry the registration, top to bottom. A line of four or more letters and no
+    /// digit is a name printed on the plate (PUNJAB, ICT-ISLAMABAD, CALIFORNIA, a slogan) when
+    /// another line has digits; it is left out of the plate's text.
+    static func registrationLines(_ reads: [TextLineRead]) -> [TextLineRead] {
+        let kept = reads.filter { r in !(r.characters.count >= 4 && r.characters.allSatisfy { $0.value.isLetter }) }
+        return kept.contains { $0.characters.contains { $0.value.isNumber } } ? kept : reads
     }
 
     /// Text rows inside a plate crop, top to bottom: the lines whose characters are the plate's
@@ -200,54 +227,50 @@ public final class PlateRecognizer: @unchecked Sendable {
         }
     }
 
-    /// Applies the plate grammar to raw characters: correction toward a format, candidates, confidence.
-    func interpret(_ allChars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection) -> PlateRead? {
+    /// Applies the plate grammar to the raw characters: a format fit (by substitution only) becomes
+    /// `text`, the raw read stays among the candidates; a read that fits no format is kept as read
+    /// when it is plate-like.
+    func interpret(_ chars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection) -> PlateRead? {
         let grammar = models.grammar
-        var chars = allChars
-        var fits = grammar.fits(String(chars.map(\.value)), confidences: chars.map(\.confidence))
-        if fits.isEmpty, let embedded = grammar.embeddedFit(String(chars.map(\.value)), confidences: chars.map(\.confidence)) {
-            // Stray characters beside the plate text are dropped (the correction records them).
-            chars = Array(chars[embedded.range])
-            fits = [embedded.fit]
-        }
         let raw = String(chars.map(\.value))
         let conf = chars.map(\.confidence)
-        let fromPlateDetector = kind == .platedet
+        // Cheapest first: a read that already fits a known format (a Brazilian ABC1D23 as well as
+        // a Pakistani ABC123) costs nothing and is kept as read.
+        let fits = grammar.fits(raw, confidences: conf, runnersUp: chars.map(\.alternative))
+        guard !fits.isEmpty || PlateGrammar.plausiblePlate(raw, fromPlateDetector: kind == .platedet) else { return nil }
         var text = raw, display = raw, format: String? = nil, correction: PlateCorrection? = nil
         var penalty = 1.0
         if let best = fits.first {
             text = best.text
             display = grammar.display(best.text, as: best.format) ?? best.text
             format = best.format.name
-            if best.text != raw || chars.count != allChars.count {
-                correction = PlateCorrection(from: String(allChars.map(\.value)), to: best.text, cost: (best.cost * 1000).rounded() / 1000)
+            if best.text != raw {
+                correction = PlateCorrection(from: raw, to: best.text, cost: (best.cost * 1000).rounded() / 1000)
                 penalty = exp(-0.35 * best.cost)
             }
-        } else if !PlateGrammar.plausiblePlate(raw, fromPlateDetector: fromPlateDetector) {
-            return nil
         }
-        let confidence = (conf.min() ?? 0) * penalty
+        let weakest = conf.min() ?? 0
+        let confidence = weakest * penalty
         guard confidence >= minConfidence || (format != nil && confidence >= minConfidence / 2) else { return nil }
 
-        // Candidates: format fits, the raw read, and single swaps at the least certain positions.
-        var candidates: [PlateCandidate] = [PlateCandidate(text: text, confidence: confidence)]
-        for fit in fits.dropFirst() { candidates.append(.init(text: fit.text, confidence: (conf.min() ?? 0) * exp(-0.35 * fit.cost))) }
-        if raw != text { candidates.append(.init(text: raw, confidence: (conf.min() ?? 0) * 0.8)) }
+        // Candidates: the chosen text, the raw read (always kept), other format fits, and single
+        // swaps to the runner-up at the least certain positions.
+        var others: [PlateCandidate] = fits.dropFirst().map { .init(text: $0.text, confidence: weakest * exp(-0.35 * $0.cost)) }
         for i in chars.indices.sorted(by: { chars[$0].confidence < chars[$1].confidence }).prefix(3) {
             guard let alt = chars[i].alternative, chars[i].alternativeConfidence > 0.02 else { continue }
             var swapped = Array(raw)
-            guard swapped.count == Array(text).count else { continue }
             swapped[i] = alt
             let s = String(swapped)
             let fitPenalty = grammar.fits(s).first.map { exp(-0.35 * $0.cost) } ?? 0.5
-            candidates.append(.init(text: s, confidence: chars[i].alternativeConfidence * fitPenalty))
+            others.append(.init(text: s, confidence: chars[i].alternativeConfidence * fitPenalty))
         }
-        var seen = Set<String>()
-        candidates = candidates.filter { seen.insert($0.text).inserted }
-        candidates = [candidates[0]] + candidates.dropFirst().sorted { $0.confidence > $1.confidence }
-        candidates = candidates.prefix(5).map { .init(text: $0.text, confidence: ($0.confidence * 1000).rounded() / 1000) }
+        var seen: Set<String> = [text, raw]
+        let ranked = others.sorted { $0.confidence > $1.confidence }.filter { seen.insert($0.text).inserted }
+        let candidates = ([PlateCandidate(text: text, confidence: confidence)]
+                          + (raw != text ? [PlateCandidate(text: raw, confidence: weakest * 0.9)] : []) + ranked)
+            .prefix(5).map { PlateCandidate(text: $0.text, confidence: ($0.confidence * 1000).rounded() / 1000) }
 
-        return PlateRead(box: detection.box, detectorScore: detection.score, text: text, display: display,
+        return PlateRead(box: detection.box, detectorScore: detection.score, text: text, raw: raw, display: display,
                          confidence: (confidence * 1000).rounded() / 1000,
                          characterConfidences: conf.map { ($0 * 1000).rounded() / 1000 },
                          candidates: candidates, format: format, correction: correction, lines: lines,

@@ -19,6 +19,7 @@ public struct PlateCorrection: Sendable, Codable, Equatable {
     public var to: String
     /// Sum of per-character substitution costs (lower: more certain).
     public var cost: Double
+    public init(from: String, to: String, cost: Double) { self.from = from; self.to = to; self.cost = cost }
 }
 
 /// A plate found and read in one picture.
@@ -27,6 +28,9 @@ public struct PlateRead: Sendable {
     public var detectorScore: Double
     /// Normalised: upper case, letters and digits only (two-line plates joined top line first).
     public var text: String
+    /// What the reader read, before any format correction (upper case, letters and digits only).
+    /// Always among `candidates`, so a search for it finds the plate.
+    public var raw: String
     /// Formatted per the matched region format, e.g. `BKN-123`; the text itself when none matched.
     public var display: String
     /// 0–1: the weakest character's confidence, scaled down by any correction.
@@ -45,10 +49,10 @@ public struct PlateRead: Sendable {
     /// Fingerprints of the detector and reader models.
     public var model: String
 
-    public init(box: PixelRect, detectorScore: Double, text: String, display: String, confidence: Double,
+    public init(box: PixelRect, detectorScore: Double, text: String, raw: String, display: String, confidence: Double,
                 characterConfidences: [Double], candidates: [PlateCandidate], format: String?, correction: PlateCorrection?,
                 lines: Int, detector: String, model: String) {
-        self.box = box; self.detectorScore = detectorScore; self.text = text; self.display = display
+        self.box = box; self.detectorScore = detectorScore; self.text = text; self.raw = raw; self.display = display
         self.confidence = confidence; self.characterConfidences = characterConfidences; self.candidates = candidates
         self.format = format; self.correction = correction; self.lines = lines; self.detector = detector; self.model = model
     }

@@ -1,6 +1,6 @@
 import VideoDecode
 
-/// PP-OCRv4's DBNet text detector (Apache-2.0, from rapidocr-onnxruntime 1.4.4): input
+/// PP-OCR's DBNet text detector (v6 or v4; Apache-2.0, from rapidocr 3.10.0 or rapidocr-onnxruntime 1.4.4): input
 /// [1,3,H,W] BGR, (x/255-0.5)/0.5, H and W multiples of 32; output [1,1,H,W] text probability.
 /// Boxes come from connected regions of the map (threshold 0.3, region score ≥ 0.5), grown by
 /// the DB "unclip" distance area × 1.6 / perimeter, as in PaddleOCR's post-processing.
@@ -81,13 +81,14 @@ public final class TextRegionDetector {
     }
 }
 
-/// The licence-clean plate detector: text regions from DBNet whose shape could be a plate's text
-/// (wider than tall, not a sliver), grown to the plate's panel around the characters.
+/// The licence-clean plate detector: text regions from DBNet, grown to the plate's panel around
+/// the characters. Shape is only a loose guard against slivers (real plates come square, two- and
+/// three-line, italic, black); whether a region is a plate is decided by its read being plate-like.
 public final class TextPlateDetector {
     public let text: TextRegionDetector
-    public var minHeight = 8
-    public var minAspect = 0.8
-    public var maxAspect = 12.0
+    public var minHeight = 6
+    public var minAspect = 0.4
+    public var maxAspect = 25.0
 
     public init(text: TextRegionDetector) { self.text = text }
 
@@ -165,7 +166,7 @@ public final class TextPlateDetector {
         var out: [PlateDetection] = []
         for (box, score) in zip(boxes, scores) {
             let aspect = Double(box.w) / Double(max(box.h, 1))
-            // From 0.8 (two-line motorcycle plates) to 12 (long one-line plates).
+            // Down to 0.4 (stacked motorcycle plates), up to 25 (a long line of small print).
             guard box.h >= minHeight, aspect >= minAspect, aspect <= maxAspect else { continue }
             out.append(PlateDetection(box: PlateExtent.find(in: image, around: box), score: score))
         }
