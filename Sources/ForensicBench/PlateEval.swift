@@ -30,15 +30,15 @@ func plateEval(_ a: [String]) throws {
     let env = ProcessInfo.processInfo.environment
     let threads = env["EVAL_THREADS"].flatMap { Int($0) }
     print("plate evaluation: \(labels.count) synthetic images (\(labels.filter { $0.lines == 2 }.count) two-line)")
-    print(String(format: "%-4@ %-9@ %-9@ %-18@ %6@ %9@ %9@ %9@ %9@ %10@ %8@", "ocr", "detector", "reader", "subset", "images",
-                 "det.recall", "exact", "findable", "char.acc", "false/img", "ms/img"))
+    print(String(format: "%-4@ %-9@ %-9@ %-18@ %6@ %8@ %8@ %8@ %9@ %9@ %10@ %8@", "ocr", "detector", "reader", "subset", "images",
+                 "iou>=.5", "iou>=.3", "exact", "findable", "char.acc", "false/img", "ms/img"))
     for version in versions {
         let models = try PlateModels(detectors: Set(kinds), readers: Set(readers), ocr: version, threads: threads)
         for kind in kinds { for readerKind in readers {
             let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
             if let side = env["EVAL_SIDE"].flatMap({ Int($0) }) { recognizer.detectionMaxSide = side; print("text detector input \(side) px") }
             if env["EVAL_TILES"] != nil { recognizer.tileLargePictures = true; print("large pictures also in tiles") }
-            struct Row { var n = 0, detected = 0, exact = 0, findable = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
+            struct Row { var n = 0, detected = 0, found = 0, exact = 0, findable = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
             var rows: [String: Row] = [:]
             var misses: [String] = []
             for label in labels {
@@ -62,7 +62,7 @@ func plateEval(_ a: [String]) throws {
                 let findable = best.map { $0.text == label.text || $0.candidates.contains { $0.text == label.text } } ?? false
                 for key in ["all", label.condition, label.lines == 2 ? "two-line" : "one-line", "region " + label.region, "kind " + label.kind] {
                     var r = rows[key] ?? Row()
-                    r.n += 1; r.detected += detected ? 1 : 0; r.exact += text == label.text ? 1 : 0; r.findable += findable ? 1 : 0
+                    r.n += 1; r.detected += detected ? 1 : 0; r.found += detections.contains { iou($0.box, label.box) >= 0.3 } ? 1 : 0; r.exact += text == label.text ? 1 : 0; r.findable += findable ? 1 : 0
                     r.charAcc += acc; r.falsePlates += falsePlates; r.ms += ms
                     rows[key] = r
                 }
@@ -71,8 +71,8 @@ func plateEval(_ a: [String]) throws {
             for key in ["all", "one-line", "two-line", "clean", "blur", "noise", "night", "jpeg"] + grouped {
                 guard let r = rows[key], r.n > 0 else { continue }
                 let n = Double(r.n)
-                print(String(format: "%-4@ %-9@ %-9@ %-18@ %6d %9.1f%% %8.1f%% %8.1f%% %8.1f%% %10.2f %8.0f", version.rawValue, kind.rawValue,
-                             readerKind.rawValue, key, r.n, 100 * Double(r.detected) / n, 100 * Double(r.exact) / n,
+                print(String(format: "%-4@ %-9@ %-9@ %-18@ %6d %7.1f%% %7.1f%% %7.1f%% %8.1f%% %8.1f%% %10.2f %8.0f", version.rawValue, kind.rawValue,
+                             readerKind.rawValue, key, r.n, 100 * Double(r.detected) / n, 100 * Double(r.found) / n, 100 * Double(r.exact) / n,
                              100 * Double(r.findable) / n, 100 * r.charAcc / n, Double(r.falsePlates) / n, r.ms / n))
             }
             if env["EVAL_MISSES"] != nil { misses.forEach { print("  miss: \($0)") } }

@@ -57,7 +57,7 @@ enum PlateFixtures {
         #expect(read.characterConfidences.count == 7 && read.candidates.first?.text == "ABC1234")
         // The plate is at (296…552, 292…349) in the 800x450 still.
         #expect(iou(read.box, PixelRect(x: 296, y: 292, w: 256, h: 57)) > 0.5, "\(read.box)")
-        #expect(read.model.contains("ppocrv4-rec@"))
+        #expect(read.model.contains("ppocrv6-rec@") && read.raw == "ABC1234")
     }
 
     @Test func boxIsThePlateNotJustItsText() throws {
@@ -76,7 +76,7 @@ enum PlateFixtures {
         // platerec is weak outside Brazil (see README): its read must be plate-like, not exact.
         #expect(alone.text.count >= 5 && alone.model.contains("platerec-0.0.3-decoder@"), "\(alone.text)")
         let combined = try #require(try PlateRecognizer(models: models, reader: .combined).recognize(image).first)
-        #expect(combined.text == "ABC1234" && combined.model.contains("ppocrv4-rec@") && combined.model.contains("platerec"))
+        #expect(combined.text == "ABC1234" && combined.model.contains("ppocrv6-rec@") && combined.model.contains("platerec"))
         if alone.text != "ABC1234" { #expect(combined.candidates.contains { $0.text == alone.text }) }
     }
 
@@ -129,8 +129,8 @@ enum PlateFixtures {
     }
 
     @Test func smallPlateInALargePhotoIsFoundInTiles() throws {
-        // An 88x22 plate in a 4032x3024 photo: 7 px high once the whole photo is scaled to 1280.
-        let path = try PlateFixtures.render(lines: ["LEA-7342"], plate: (400, 100), at: (2500, 2000), scale: 0.22, scene: (4032, 3024))
+        // A 68x17 plate in a 4032x3024 photo: 5 px high once the whole photo is scaled to 1280.
+        let path = try PlateFixtures.render(lines: ["LEA-7342"], plate: (400, 100), at: (2500, 2000), scale: 0.17, scene: (4032, 3024))
         let image = try StillImage.load(path)
         let (whole, tiled) = try PlateFixtures.with { r in
             defer { r.tileLargePictures = false }
@@ -140,7 +140,7 @@ enum PlateFixtures {
         }
         #expect(!whole.contains { $0.text == "LEA7342" }, "the downscaled look alone misses it: \(whole.map(\.text))")
         let read = try #require(tiled.first { $0.text == "LEA7342" }, "\(tiled.map(\.text))")
-        #expect(iou(read.box, PixelRect(x: 2500, y: 2000, w: 88, h: 22)) > 0.5, "\(read.box)")
+        #expect(iou(read.box, PixelRect(x: 2500, y: 2000, w: 68, h: 17)) > 0.5, "\(read.box)")
     }
 
     @Test func platedetGeometryMapsBackToSourcePixels() throws {
@@ -162,7 +162,8 @@ enum PlateFixtures {
     }
 
     @Test func syntheticEvaluationSubset() throws {
-        // 12 images of the `make eval` set (night, blur, noise, JPEG; one- and two-line).
+        // 12 images of the `make eval` set (Pakistani, US, European, Brazilian plates; night,
+        // blur, noise, JPEG; one- and two-line).
         let dir = try Fixtures.tempDir().path
         let script = Fixtures.root.appendingPathComponent("scripts/make-plate-eval.sh").path
         let p = Process()
@@ -177,10 +178,10 @@ enum PlateFixtures {
             let label = PixelRect(x: Int(f[2])!, y: Int(f[3])!, w: Int(f[4])!, h: Int(f[5])!)
             let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(dir + "/" + f[0])) }
             if reads.contains(where: { $0.text == f[1] }) { exact += 1 }
-            if reads.contains(where: { iou($0.box, label) >= 0.5 }) { located += 1 }
+            if reads.contains(where: { iou($0.box, label) >= 0.3 }) { located += 1 }
         }
         #expect(exact >= 11, "\(exact)/12 read exactly")
-        #expect(located >= 11, "\(located)/12 boxes on the plate (IoU >= 0.5)")
+        #expect(located >= 11, "\(located)/12 boxes on the plate (IoU >= 0.3)")
     }
 }
 
