@@ -121,7 +121,7 @@ done
 printf '\n== indexing throughput: 120 s of a busy 1080p street (40 cars, four 30 s files), 2 cores ==\n'
 dec=$(ours "$BUSY" all 2)
 INC=$DATA/street-bench
-for what in "--plates" "--faces" ""; do
+for what in "--plates" "--plates --ocr v4" "--faces" ""; do
   rm -f "$INC.forensic" "$INC.forensic-wal" "$INC.forensic-shm"
   .build/release/forensic incident create "$INC" --from 2026-11-20T12:00:00+05:00 --to 2026-11-20T13:00:00+05:00 \
     --archive "$STREET" --cameras-file "$STREET/cameras.csv" >/dev/null
