@@ -17,9 +17,9 @@ public struct TextLineRead: Sendable, Equatable {
 }
 
 /// PP-OCR's text recogniser (v6 or v4; Apache-2.0): input [N,3,48,W] BGR, (x/255-0.5)/0.5, right-padded;
-/// output [N, W/8, classes] softmax; CTC greedy decoding. Its 6,623-character list (Chinese and
+/// output [N, W/8, classes] softmax; CTC greedy decoding. Its character list (v4: 6,623, v6: 18,708; Chinese and
 /// Latin) lives in the ONNX metadata key `character`; classes = blank + list + space.
-/// Only plate characters (A–Z, 0–9) are kept; anything else ends up as a separator.
+/// Decoding runs over the full list (it beat masking the alphabet by 0–3 points); only plate characters (A–Z, 0–9) are then kept.
 public final class CTCTextReader {
     public static let height = 48
     public let model: InferenceModel
