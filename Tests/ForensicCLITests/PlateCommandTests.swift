@@ -73,6 +73,14 @@ import Testing
     }
 }
 
+@Suite struct PlateRegionTests {
+    @Test func anUnknownRegionIsRefusedInOneLine() throws {
+        let r = try CLI.run(["plates", "--region", "zz", CLI.sample("stills/plate.png")])
+        #expect(r.status == 1 && r.stdout.isEmpty)
+        #expect(r.stderr.contains("region 'zz'") && r.stderr.contains("pk") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+}
+
 @Suite struct CorruptModelTests {
     @Test func aCorruptModelFileIsNamedWithTheFix() throws {
         // A model directory whose recogniser is garbage.
