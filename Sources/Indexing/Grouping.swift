@@ -93,17 +93,9 @@ public enum Grouping {
     /// least-edit alignment (match or substitution), or nil where `chars` has none there.
     static func align(_ chars: [Character], to anchor: [Character]) -> [Int?] {
         if chars.count == anchor.count { return chars.indices.map { $0 } }
-        let n = chars.count, m = anchor.count
-        var d = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in 0...n { d[i][0] = i }
-        for j in 0...m { d[0][j] = j }
-        if n > 0 && m > 0 {
-            for i in 1...n { for j in 1...m {
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (chars[i - 1] == anchor[j - 1] ? 0 : 1))
-            } }
-        }
-        var out = [Int?](repeating: nil, count: m)
-        var i = n, j = m
+        let d = editTable(chars, anchor)
+        var out = [Int?](repeating: nil, count: anchor.count)
+        var i = chars.count, j = anchor.count
         while i > 0 && j > 0 {
             if d[i][j] == d[i - 1][j - 1] + (chars[i - 1] == anchor[j - 1] ? 0 : 1) {
                 out[j - 1] = i - 1; i -= 1; j -= 1
@@ -152,17 +144,16 @@ extension Array {
 /// Levenshtein distance.
 public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var row = Array(0...b.count)
-    for i in 1...a.count {
-        var prev = row[0]
-        row[0] = i
-        for j in 1...b.count {
-            let cur = row[j]
-            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-            prev = cur
-        }
-    }
-    return row[b.count]
+    return editTable(a, b)[a.count][b.count]
+}
+
+/// The Levenshtein table: `d[i][j]` is the distance between the first i of `a` and the first j of `b`.
+func editTable(_ a: [Character], _ b: [Character]) -> [[Int]] {
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in a.indices { for j in b.indices {
+        d[i + 1][j + 1] = min(d[i][j + 1] + 1, d[i + 1][j] + 1, d[i][j] + (a[i] == b[j] ? 0 : 1))
+    } }
+    return d
 }
