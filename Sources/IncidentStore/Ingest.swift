@@ -130,10 +130,12 @@ extension Incident {
         }
     }
 
-    public func finishRun(_ id: Int64, indexed: Int, failed: Int) throws {
+    /// Marks a run finished, or interrupted when a stop was requested (the rest stays pending).
+    public func finishRun(_ id: Int64, indexed: Int, failed: Int, interrupted: Bool = false) throws {
+        let status = interrupted ? "interrupted" : "finished"
         try db.write { db in
-            try db.execute(sql: "UPDATE run SET finished_utc = ?, status = 'finished' WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
-            try Audit.append(db, actor: Incident.currentUser, action: "run", detail: "run \(id) finished: \(indexed) files indexed, \(failed) failed")
+            try db.execute(sql: "UPDATE run SET finished_utc = ?, status = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, status, id])
+            try Audit.append(db, actor: Incident.currentUser, action: "run", detail: "run \(id) \(status): \(indexed) files indexed, \(failed) failed")
         }
     }
 

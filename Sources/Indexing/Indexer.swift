@@ -57,18 +57,37 @@ public struct IndexSummary: Sendable, Codable {
     public var wallSeconds = 0.0
     public var sightings = 0
     public var faceTracks = 0
+    /// A stop was requested (SIGTERM/SIGINT): the files in progress were dropped, not saved, and
+    /// stay pending with the rest for the next run.
+    public var interrupted = false
+    /// Files left for a later run.
+    public var pending = 0
 
     enum CodingKeys: String, CodingKey {
-        case catalogued, indexed, failed, skipped, errors, sightings
+        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending
         case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
     }
 }
 
+/// A request to stop, set from a signal handler and read by the workers.
+public final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    public init() {}
+    public func request() { lock.lock(); flag = true; lock.unlock() }
+    public var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}
+
+/// Thrown inside a file's analysis when a stop was requested: the file is dropped, not failed.
+struct StopRequested: Error {}
+
 /// Catalogues and indexes an incident's footage. Each file is saved in one transaction, so a
-/// killed run loses at most the files in flight; starting again finishes the rest.
+/// killed run loses at most the files in flight; starting again finishes the rest. A requested
+/// stop (`stop`) drops the files in flight the same way, and marks the run interrupted.
 public final class Indexer: @unchecked Sendable {
     public let incident: Incident
     public let options: IndexOptions
+    public let stop = StopRequest()
     private let plateModels: PlateModels?
     private let faceEngine: FaceEngine?
 
@@ -137,12 +156,14 @@ public final class Indexer: @unchecked Sendable {
         }
         let faceWorkers = try (0..<workers).map { i in try faceEngine.map { i == 0 ? $0 : try $0.clone() } }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
-            while let file = state.next(files) {
+            while !stop.requested, let file = state.next(files) {
                 let path = URL(fileURLWithPath: incident.config.archive).appendingPathComponent(file.path).path
                 do {
                     let result = try analyse(path: path, plates: plateWorkers[w], faces: faceWorkers[w])
                     try incident.save(result, fileID: file.id, runID: runID, fingerprint: fp)
                     state.finished(file, result: result)
+                } catch is StopRequested {
+                    // Nothing of this file was saved: it stays pending.
                 } catch {
                     try? incident.markFailed(fileID: file.id, error: "\(error)")
                     state.failed(file, error: "\(error)")
@@ -152,6 +173,8 @@ public final class Indexer: @unchecked Sendable {
             }
         }
         summary.indexed = state.indexed
+        summary.interrupted = stop.requested
+        summary.pending = files.count - state.done
         summary.failed = state.failures.count + catalogueFailures.count
         summary.errors = catalogueFailures + state.failures
         summary.footageSeconds = state.footage
@@ -159,7 +182,7 @@ public final class Indexer: @unchecked Sendable {
         summary.faceTracks = state.tracks
         // The first face search after indexing should not pay for building the vector file.
         if state.tracks > 0 { try? incident.refreshFaceVectors() }
-        try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed)
+        try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed, interrupted: summary.interrupted)
         summary.wallSeconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -175,6 +198,7 @@ public final class Indexer: @unchecked Sendable {
         var analysed = 0
         var lastFull = -Double.infinity
         let stats = try decoder.decode { frame in
+            if stop.requested { throw StopRequested() }
             let small = try frame.image(.gray, maxWidth: 160)
             var region = gate.changedRegion(small)
             if region == nil, frame.time - lastFull >= options.fullFrameEvery { region = (0, 0, 1, 1) }

@@ -1,9 +1,29 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 
 /// Exit codes, shared by every subcommand (documented in the README).
 enum ExitStatus {
     /// Some inputs could not be processed; the others were.
     static let someInputsFailed = ExitCode(2)
+    /// Stopped by SIGTERM or SIGINT: what was finished is saved, the rest is pending for the next run.
+    static let interrupted = ExitCode(4)
+}
+
+/// SIGTERM and SIGINT (systemd and cron timeouts, Ctrl-C) call `stop` once instead of killing the
+/// process, so the run can leave its files consistent and release its lock; a second signal
+/// kills as usual. Keep the returned sources alive for as long as the handling should last.
+func onStopSignals(_ stop: @escaping @Sendable (Int32) -> Void) -> [DispatchSourceSignal] {
+    [SIGTERM, SIGINT].map { sig in
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler {
+            signal(sig, SIG_DFL)
+            stop(sig)
+        }
+        source.resume()
+        return source
+    }
 }
 
 @main

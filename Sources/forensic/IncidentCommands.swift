@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Indexing
 
 struct IncidentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -106,7 +107,7 @@ struct IncidentCommand: ParsableCommand {
                 Each shard is merged in one transaction; a file already in the incident with the same SHA-256 and \
                 settings is left alone, and a file indexed in the incident is never replaced by a shard's failure. \
                 Holds the incident's lock (exit 3 while an index run holds it). A shard that cannot be merged is \
-                named on stderr and the others go on (exit 2).
+                named on stderr and the others go on (exit 2). SIGTERM or SIGINT stops before the next shard (exit 4).
                 """)
         @Argument(help: "The incident file.") var incident: String
         @Argument(help: "Shard files made by `incident split` and indexed.") var shards: [String]
@@ -117,12 +118,29 @@ struct IncidentCommand: ParsableCommand {
             defer { lock.release() }
             let whole = try reportingFailure { try Incident(path: incident) }
             var merged = 0
-            try forEachInput(shards) { shard in
-                let r = try whole.merge(shard: shard)
-                merged += r.merged
-                print(json ? jsonLine(r) : "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
+            // A signal stops between shards (each shard is one transaction, merged whole or not at all).
+            let stop = StopRequest()
+            let signals = onStopSignals { _ in stop.request() }
+            defer { signals.forEach { $0.cancel() } }
+            var left = shards
+            var someFailed = false
+            do {
+                try forEachInput(shards) { shard in
+                    guard !stop.requested else { return }
+                    left.removeFirst()
+                    let r = try whole.merge(shard: shard)
+                    merged += r.merged
+                    print(json ? jsonLine(r) : "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
+                }
+            } catch let e as ExitCode where e.rawValue == ExitStatus.someInputsFailed.rawValue {
+                someFailed = true
             }
             if merged > 0 { try reportingFailure { try whole.refreshFaceVectors() } }
+            if stop.requested && !left.isEmpty {
+                reportError("\(incident): interrupted by a signal; \(left.count) shard(s) not merged, run the merge again")
+                throw ExitStatus.interrupted
+            }
+            if someFailed { throw ExitStatus.someInputsFailed }
         }
     }
 }

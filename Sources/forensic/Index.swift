@@ -11,7 +11,8 @@ struct Index: ParsableCommand {
             Idempotent and resumable: files already indexed with the same models and settings are skipped; \
             a killed run leaves finished files saved and the rest pending. One run per incident at a time \
             (exit 3 if another holds the lock). Shows progress on a terminal; silent otherwise unless --json. \
-            Exit 0 when every file indexed, 2 when some failed (each named on stderr).
+            Exit 0 when every file indexed, 2 when some failed (each named on stderr), 4 when SIGTERM or \
+            SIGINT stopped it (files in progress are dropped, not half-saved; run again to finish).
             """)
 
     @Argument(help: "The incident file.") var incident: String
@@ -54,6 +55,8 @@ struct Index: ParsableCommand {
         let summary = try reportingFailure {
             let store = try Incident(path: incident)
             let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))
+            let signals = onStopSignals { _ in indexer.stop.request() }
+            defer { signals.forEach { $0.cancel() } }
             let bar = ProgressBar()
             defer { bar.finish() }
             return try indexer.run { bar.update($0) }
@@ -66,6 +69,10 @@ struct Index: ParsableCommand {
             print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue",
                          summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
                          summary.failed, summary.catalogued))
+        }
+        if summary.interrupted {
+            reportError("\(incident): interrupted by a signal after \(summary.indexed) files; \(summary.pending) left pending for the next run")
+            throw ExitStatus.interrupted
         }
         if summary.failed > 0 || !summary.noTime.isEmpty { throw ExitStatus.someInputsFailed }
     }

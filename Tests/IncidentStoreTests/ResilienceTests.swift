@@ -42,6 +42,44 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         }
     }
 
+    @Test func sigtermStopsCleanlyAndTheNextRunCompletes() throws {
+        let archive = try Support.archive()
+        let reference = try create(archive, "reference")
+        #expect(try forensic(["index", reference, "--workers", "1"]).0 == 0)
+        let expected = try counts(reference)
+
+        let victim = try create(archive, "victim")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.forensic)
+        p.arguments = ["index", victim, "--workers", "1"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["FORENSIC_MODELS": Support.models]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // SIGTERM (what systemd and cron timeouts send) once the first file is saved.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let c = try? counts(victim), (c["indexed"] ?? 0) >= 1 { break }
+            usleep(50_000)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let partial = try counts(victim)
+        #expect((partial["indexed"] ?? 0) < 4, "the signal came too late to test anything: \(partial)")
+        #expect(p.terminationReason == .exit && p.terminationStatus == 4, "\(p.terminationReason) \(p.terminationStatus)")
+        #expect(message.contains("interrupted") && message.split(separator: "\n").count == 1, "\(message)")
+        #expect(try Incident(path: victim).info().lastRun?.contains("interrupted") == true)
+        // Nothing half-saved: every file is indexed whole or still pending.
+        let statuses = try Incident(path: victim).db.read { try String.fetchAll($0, sql: "SELECT DISTINCT status FROM source_file") }
+        #expect(Set(statuses).isSubset(of: ["indexed", "pending"]), "\(statuses)")
+
+        // The lock was released, and the next run completes the rest.
+        let again = try forensic(["index", victim, "--workers", "2"])
+        #expect(again.0 == 0, "\(again.2)")
+        #expect(try counts(victim) == expected)
+    }
+
     @Test func killedRunResumesWithoutDuplicatesOrLosses() throws {
         let archive = try Support.archive()
         let reference = try create(archive, "reference")
