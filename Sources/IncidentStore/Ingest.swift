@@ -31,6 +31,17 @@ public struct SourceFile: Sendable {
     public var duration: Double?
     public var status: String
     public var fingerprint: String?
+    /// SHA-256 recorded when the file was indexed.
+    public var sha256: String?
+}
+
+/// What a catalogue pass changed.
+public struct CatalogueChanges: Sendable {
+    /// Files seen for the first time, and files not yet indexed that changed size since (an NVR
+    /// file that was incomplete last time): catalogued anew.
+    public var added: [CatalogueEntry] = []
+    /// Indexed files whose size changed since: the old results are kept, the event audited.
+    public var integrity: [String] = []
 }
 
 /// One vehicle pass at one camera: the reads of it, merged.
@@ -67,6 +78,8 @@ public struct FaceTrackRecord: Sendable {
 /// Everything indexing learned from one file; saved in one transaction.
 public struct FileResult: Sendable {
     public var sha256: String
+    /// The file's size when it was hashed (recorded, so a later change of size is noticed).
+    public var size: Int64?
     public var stats: DecodeStats
     public var framesAnalysed: Int
     public var sightings: [PlateSightingRecord]
@@ -75,8 +88,8 @@ public struct FileResult: Sendable {
     public var faceModel: String
 
     public init(sha256: String, stats: DecodeStats, framesAnalysed: Int, sightings: [PlateSightingRecord],
-                tracks: [FaceTrackRecord], plateModel: String, faceModel: String) {
-        self.sha256 = sha256; self.stats = stats; self.framesAnalysed = framesAnalysed
+                tracks: [FaceTrackRecord], plateModel: String, faceModel: String, size: Int64? = nil) {
+        self.sha256 = sha256; self.size = size; self.stats = stats; self.framesAnalysed = framesAnalysed
         self.sightings = sightings; self.tracks = tracks; self.plateModel = plateModel; self.faceModel = faceModel
     }
 }
@@ -84,23 +97,49 @@ public struct FileResult: Sendable {
 func embeddingBlob(_ v: [Float]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
 
 extension Incident {
-    /// Records newly found files; files already catalogued keep their state. Returns the new ones.
-    @discardableResult
-    public func catalogue(_ entries: [CatalogueEntry]) throws -> [CatalogueEntry] {
+    /// Records newly found files; files already catalogued keep their state, except a file not yet
+    /// indexed whose size changed (catalogued anew: a failed file may have been incomplete) and an
+    /// indexed file whose size changed (an integrity event: audited and reported, its results kept,
+    /// never silently replaced).
+    public func catalogue(_ entries: [CatalogueEntry]) throws -> CatalogueChanges {
         try db.write { db in
-            var added: [CatalogueEntry] = []
+            var changes = CatalogueChanges()
             for e in entries {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO source_file (path, size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [e.path, e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
-                                     e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height, e.info?.frameRate,
-                                     e.status, e.error])
-                if db.changesCount > 0 { added.append(e) }
+                let known = try Row.fetchOne(db, sql: "SELECT status, size, sha256 FROM source_file WHERE path = ?", arguments: [e.path])
+                let values: StatementArguments = [e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
+                                                  e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height,
+                                                  e.info?.frameRate, e.status, e.error, e.path]
+                guard let known else {
+                    try db.execute(sql: """
+                        INSERT INTO source_file (size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error, path)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: values)
+                    changes.added.append(e)
+                    continue
+                }
+                let (status, size): (String, Int64) = (known["status"], known["size"])
+                guard size != e.size else { continue }
+                if status != "indexed" {
+                    try db.execute(sql: """
+                        UPDATE source_file SET size = ?, camera_id = ?, start_utc = ?, time_source = ?, duration = ?, codec = ?,
+                            width = ?, height = ?, frame_rate = ?, status = ?, error = ? WHERE path = ?
+                        """, arguments: values)
+                    changes.added.append(e)
+                } else if status == "indexed" {
+                    let message = "\(e.path): changed after it was indexed (size \(size) → \(e.size) bytes, indexed as sha256 \((known["sha256"] as String?) ?? "?")); the indexed results are kept, the new content is not indexed"
+                    try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
+                    changes.integrity.append(message)
+                }
             }
-            if !added.isEmpty { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(added.count) new files") }
-            return added
+            if !changes.added.isEmpty { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(changes.added.count) new files") }
+            return changes
         }
+    }
+
+    /// Records that an indexed file's content no longer matches its recorded SHA-256 (found when
+    /// re-indexing it); its results are kept.
+    public func recordIntegrityEvent(_ message: String) throws {
+        try db.write { try Audit.append($0, actor: Incident.currentUser, action: "integrity", detail: message) }
     }
 
     /// Files that still need indexing with these settings: pending ones, and indexed ones whose
@@ -113,7 +152,7 @@ extension Incident {
                 """, arguments: [fingerprint]).map {
                 SourceFile(id: $0["id"], path: $0["path"], cameraID: $0["camera_id"],
                            start: ($0["start_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                           duration: $0["duration"], status: $0["status"], fingerprint: $0["fingerprint"])
+                           duration: $0["duration"], status: $0["status"], fingerprint: $0["fingerprint"], sha256: $0["sha256"])
             }
         }
     }
@@ -201,9 +240,9 @@ extension Incident {
                 }
             }
             try db.execute(sql: """
-                UPDATE source_file SET status = 'indexed', error = NULL, sha256 = ?, run_id = ?, fingerprint = ?,
+                UPDATE source_file SET status = 'indexed', error = NULL, sha256 = ?, size = COALESCE(?, size), run_id = ?, fingerprint = ?,
                     frames_sampled = ?, frames_analysed = ?, corrupt_packets = ? WHERE id = ?
-                """, arguments: [result.sha256, runID, fingerprint, result.stats.framesDelivered, result.framesAnalysed,
+                """, arguments: [result.sha256, result.size, runID, fingerprint, result.stats.framesDelivered, result.framesAnalysed,
                                  result.stats.corruptPackets, fileID])
             try Audit.append(db, actor: Incident.currentUser, action: "index",
                              detail: "\(file["path"] as String) sha256 \(result.sha256): \(result.sightings.count) plate sightings, \(result.tracks.count) face tracks")

@@ -11,6 +11,16 @@ public enum Catalogue {
         public var outOfScope = 0
         /// In scope but another shard's (shard files only).
         public var otherShards = 0
+        /// Files whose size or modification time changed while they were looked at (a recorder
+        /// still writing them): left for a later run.
+        public var stillWriting: [String] = []
+    }
+
+    /// Size and modification time: what changes while a recorder is still writing a file.
+    public static func fileState(_ path: String) -> [Int]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return [Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec]
     }
 
     /// Entries for every in-scope file, plus those that could not be placed in time.
@@ -43,7 +53,9 @@ public enum Catalogue {
             let full = root.appendingPathComponent(rel).path
             var info: MediaInfo? = nil
             var probeError: String? = nil
+            let before = fileState(full)
             do { info = try MediaProbe.probe(full) } catch { probeError = "\(error)" }
+            guard before == fileState(full) else { report.stillWriting.append(rel); continue }
             var start = match?.start
             var source: String? = start == nil ? nil : "path"
             if start == nil, let created = info?.creationTime, let d = parseISOTime(created) {

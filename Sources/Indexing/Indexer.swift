@@ -62,9 +62,15 @@ public struct IndexSummary: Sendable, Codable {
     public var interrupted = false
     /// Files left for a later run.
     public var pending = 0
+    /// Files that changed while they were catalogued or indexed (still being written): left
+    /// pending, picked up by a later run.
+    public var stillWriting: [String] = []
+    /// Indexed files found changed since (other size or SHA-256): audited, results kept.
+    public var integrity: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending
+        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity
+        case stillWriting = "still_writing"
         case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
     }
 }
@@ -80,6 +86,12 @@ public final class StopRequest: @unchecked Sendable {
 
 /// Thrown inside a file's analysis when a stop was requested: the file is dropped, not failed.
 struct StopRequested: Error {}
+
+/// The file changed while it was analysed: dropped, left pending for a later run.
+struct FileStillWriting: Error {}
+
+/// The file's content differs from what was indexed under its path: results kept, event audited.
+struct ContentChanged: Error { let message: String }
 
 /// Catalogues and indexes an incident's footage. Each file is saved in one transaction, so a
 /// killed run loses at most the files in flight; starting again finishes the rest. A requested
@@ -131,8 +143,11 @@ public final class Indexer: @unchecked Sendable {
         let known = Set(try incident.cameras().map(\.id))
         let (entries, report) = try Catalogue.scan(incident.config, knownCameras: known)
         summary.skipped = report.outOfScope
-        let added = try incident.catalogue(entries)
+        let changes = try incident.catalogue(entries)
+        let added = changes.added
         summary.catalogued = added.count
+        summary.integrity = changes.integrity
+        summary.stillWriting = report.stillWriting
         // Files that failed already at the catalogue (unreadable, unknown codec) are reported once, when found.
         let catalogueFailures = added.filter { $0.status == "failed" }.map { $0.error ?? $0.path }
         summary.noTime = added.filter { $0.status == "no_time" }.map(\.path)
@@ -160,10 +175,18 @@ public final class Indexer: @unchecked Sendable {
                 let path = URL(fileURLWithPath: incident.config.archive).appendingPathComponent(file.path).path
                 do {
                     let result = try analyse(path: path, plates: plateWorkers[w], faces: faceWorkers[w])
+                    if let old = file.sha256, old != result.sha256 {
+                        throw ContentChanged(message: "\(file.path): content changed after it was indexed (sha256 \(old) → \(result.sha256)); the indexed results are kept, the new content is not indexed")
+                    }
                     try incident.save(result, fileID: file.id, runID: runID, fingerprint: fp)
                     state.finished(file, result: result)
                 } catch is StopRequested {
                     // Nothing of this file was saved: it stays pending.
+                } catch is FileStillWriting {
+                    state.stillWriting(file)
+                } catch let e as ContentChanged {
+                    try? incident.recordIntegrityEvent(e.message)
+                    state.integrity(file, e.message)
                 } catch {
                     try? incident.markFailed(fileID: file.id, error: "\(error)")
                     state.failed(file, error: "\(error)")
@@ -174,8 +197,10 @@ public final class Indexer: @unchecked Sendable {
         }
         summary.indexed = state.indexed
         summary.interrupted = stop.requested
-        summary.pending = files.count - state.done
+        summary.pending = files.count - state.done + state.writing.count
         summary.failed = state.failures.count + catalogueFailures.count
+        summary.stillWriting += state.writing
+        summary.integrity += state.changed
         summary.errors = catalogueFailures + state.failures
         summary.footageSeconds = state.footage
         summary.sightings = state.sightings
@@ -189,6 +214,7 @@ public final class Indexer: @unchecked Sendable {
 
     /// Decodes one file, gates on motion, recognises, groups. Pure with respect to the store.
     func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?) throws -> FileResult {
+        let before = Catalogue.fileState(path)
         let sha = try sha256(of: path)
         let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every),
                                                                           skipNonReference: options.referenceFramesOnly, threads: 1))
@@ -228,9 +254,11 @@ public final class Indexer: @unchecked Sendable {
             }
             return true
         }
+        // A recorder still writing the file: what was hashed and read is not the file that will stay.
+        guard Catalogue.fileState(path) == before else { throw FileStillWriting() }
         return FileResult(sha256: sha, stats: stats, framesAnalysed: analysed, sightings: Grouping.sightings(reads),
                           tracks: try Grouping.faceTracks(found), plateModel: plateModelFingerprint ?? "",
-                          faceModel: faces?.fingerprint ?? "")
+                          faceModel: faces?.fingerprint ?? "", size: before.map { Int64($0[0]) })
     }
 }
 
@@ -262,6 +290,18 @@ private final class RunState: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         done += 1; indexed += 1; footage += f.duration ?? 0
         sightings += result.sightings.count; tracks += result.tracks.count
+    }
+
+    var writing: [String] = [], changed: [String] = []
+
+    func stillWriting(_ f: SourceFile) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1; writing.append(f.path)
+    }
+
+    func integrity(_ f: SourceFile, _ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1; changed.append(message)
     }
 
     func failed(_ f: SourceFile, error: String) {

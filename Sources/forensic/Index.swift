@@ -63,18 +63,20 @@ struct Index: ParsableCommand {
         }
         for e in summary.errors { reportError(e) }
         for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }
+        for e in summary.integrity { reportError("integrity: \(e)") }
         if json {
             print(jsonLine(summary))
         } else if isatty(STDOUT_FILENO) != 0 {
-            print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue",
+            print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue%@",
                          summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
-                         summary.failed, summary.catalogued))
+                         summary.failed, summary.catalogued,
+                         summary.stillWriting.isEmpty ? "" : "; \(summary.stillWriting.count) still being written, left for the next run"))
         }
         if summary.interrupted {
             reportError("\(incident): interrupted by a signal after \(summary.indexed) files; \(summary.pending) left pending for the next run")
             throw ExitStatus.interrupted
         }
-        if summary.failed > 0 || !summary.noTime.isEmpty { throw ExitStatus.someInputsFailed }
+        if summary.failed > 0 || !summary.noTime.isEmpty || !summary.integrity.isEmpty { throw ExitStatus.someInputsFailed }
     }
 }
 

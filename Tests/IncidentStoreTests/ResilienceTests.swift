@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import IncidentStore
+import Indexing
+import RecognitionKit
 
 /// Runs the `forensic` executable; returns (status, stdout, stderr).
 func forensic(_ args: [String]) throws -> (Int32, String, String) {
@@ -40,6 +42,55 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
             c["files"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM source_file")
             return c
         }
+    }
+
+    @Test func aFileStillBeingWrittenWaitsAndAFileChangedAfterIndexingIsAnIntegrityEvent() throws {
+        let archive = try Support.archive()
+        let incident = try Incident.create(at: archive.deletingLastPathComponent().appendingPathComponent("growing.forensic").path,
+                                           config: Support.config(archive: archive), cameras: CameraRegistry.load(Support.cameras))
+        var o = IndexOptions()
+        o.faces = false
+        o.workers = 1
+        let indexer = try Indexer(incident: incident, options: o, models: ModelStore(directory: Support.models))
+        // An NVR still recording CAM02's file: 4 KB appended every 20 ms while the run goes on.
+        let recording = "CAM02/2026-11-20/140100.ts"
+        let writer = Thread {
+            guard let h = FileHandle(forWritingAtPath: archive.appendingPathComponent(recording).path) else { return }
+            h.seekToEndOfFile()
+            while !Thread.current.isCancelled {
+                h.write(Data(repeating: 0xFF, count: 4096))
+                usleep(20_000)
+            }
+            try? h.close()
+        }
+        writer.start()
+        let first = try indexer.run()
+        writer.cancel()
+        usleep(100_000)
+        #expect(first.stillWriting == [recording], "\(first.stillWriting)")
+        #expect(first.indexed == 3 && first.failed == 0, "\(first)")
+        func status(_ path: String) throws -> String? {
+            try incident.db.read { try String.fetchOne($0, sql: "SELECT status FROM source_file WHERE path = ?", arguments: [path]) }
+        }
+        #expect(try status(recording) != "indexed" && status(recording) != "failed")
+
+        // Recording finished: the next run indexes it.
+        let second = try indexer.run()
+        #expect(second.indexed == 1 && second.stillWriting.isEmpty, "\(second)")
+        #expect(try status(recording) == "indexed")
+
+        // An indexed file changes afterwards: reported and audited, its results kept.
+        let changed = "CAM01/2026-11-20/140000.mp4"
+        let sightingsBefore = try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.camera == "CAM01" }.count
+        let h = try #require(FileHandle(forWritingAtPath: archive.appendingPathComponent(changed).path))
+        h.seekToEndOfFile(); h.write(Data("appended".utf8)); try h.close()
+        let third = try indexer.run()
+        #expect(third.integrity.count == 1 && third.integrity[0].contains(changed), "\(third)")
+        #expect(try status(changed) == "indexed")
+        #expect(try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.camera == "CAM01" }.count == sightingsBefore)
+        let audited = try incident.db.read { try String.fetchAll($0, sql: "SELECT detail FROM audit WHERE action = 'integrity'") }
+        #expect(audited.count == 1 && audited[0].contains(changed))
+        #expect(try Audit.firstBrokenEntry(incident) == nil)
     }
 
     @Test func sigtermStopsCleanlyAndTheNextRunCompletes() throws {
