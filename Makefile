@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FORENSIC := .build/release/forensic
 
-.PHONY: setup build demo test bench eval samples clean
+.PHONY: setup build demo test bench eval fuzz samples clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,3 +32,7 @@ clean:
 # Recognition accuracy on generated evaluation sets (synthetic plates on real photos; dlib's faces).
 eval: build
 	@bash scripts/eval.sh
+
+# libFuzzer + AddressSanitizer over every parser of outside data (FUZZ_SECONDS total, default 280).
+fuzz: build
+	@bash scripts/fuzz.sh

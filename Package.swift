@@ -7,6 +7,11 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
 let openvino = "\(root)/models/openvino"
 
+// `make fuzz` sets FORENSIC_FUZZ: our Swift modules get libFuzzer coverage and AddressSanitizer,
+// and forensic-fuzz links libFuzzer's main. Ordinary builds are untouched.
+let fuzzing = ProcessInfo.processInfo.environment["FORENSIC_FUZZ"] != nil
+let sanitized: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
+
 
 let package = Package(
     name: "forensic",
@@ -49,12 +54,12 @@ let package = Package(
         ),
 
         // Stages.
-        .target(name: "VideoDecode", dependencies: ["CFFmpeg"]),
+        .target(name: "VideoDecode", dependencies: ["CFFmpeg"], swiftSettings: sanitized),
         .target(
             name: "RecognitionKit",
             dependencies: ["VideoDecode", "CDlibShim", "COpenVINO", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/plate-formats.json")],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])]
+            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])] + sanitized
         ),
 
         // One SQLite file per incident: schema, ingest, search, audit log.
@@ -65,7 +70,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            swiftSettings: sanitized
         ),
         // Catalogue → decode → motion gate → plates/faces → sightings/tracks → store.
         .target(name: "Indexing", dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"]),
@@ -77,6 +83,14 @@ let package = Package(
                 "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // libFuzzer targets for every parser of outside data (`make fuzz`; see FuzzTargets.swift).
+        .executableTarget(
+            name: "forensic-fuzz",
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"],
+            path: "Sources/ForensicFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"] + (fuzzing ? ["-sanitize=fuzzer,address", "-DFUZZING"] : []))],
+            linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
         ),
         .executableTarget(
             name: "forensic-bench",

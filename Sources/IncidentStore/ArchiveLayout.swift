@@ -27,9 +27,8 @@ public struct ArchiveLayout: Sendable {
                 throw StoreError(file: template, reason: "layout has an unclosed '{'")
             }
             let token = rest[rest.index(after: open)..<close]
-            let (name, format) = token.contains(":")
-                ? (String(token.split(separator: ":", maxSplits: 1)[0]), String(token.split(separator: ":", maxSplits: 1)[1]))
-                : (String(token), nil)
+            let colon = token.firstIndex(of: ":")
+            let (name, format) = colon.map { (String(token[..<$0]), String(token[token.index(after: $0)...])) } ?? (String(token), nil)
             switch name {
             case "camera": pattern += "([^/]+?)"; fields.append(.camera)
             case "ext": pattern += "([A-Za-z0-9]+)"; fields.append(.other)

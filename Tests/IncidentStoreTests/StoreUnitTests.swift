@@ -26,6 +26,10 @@ import VideoDecode
         #expect(throws: StoreError.self) { try ArchiveLayout("{date}/{time}.mp4", timeZone: karachi) }
         #expect(throws: StoreError.self) { try ArchiveLayout("{camera}/{when}.mp4", timeZone: karachi) }
         #expect(throws: StoreError.self) { try ArchiveLayout("{camera}/{date:%Q}.mp4", timeZone: karachi) }
+        // Found by make fuzz: a token with nothing before its ':' used to trap (index out of range).
+        #expect(throws: StoreError.self) { try ArchiveLayout("{camera}/{:%Y}.mp4", timeZone: karachi) }
+        let fuzzed = try Data(contentsOf: Support.root.appendingPathComponent("Tests/fixtures/fuzz/layout-a579820fbbf1"))
+        #expect(throws: StoreError.self) { try ArchiveLayout(String(decoding: fuzzed, as: UTF8.self), timeZone: karachi) }
     }
 }
 

@@ -248,6 +248,12 @@ enum PlateFixtures {
         #expect(PlateGrammar.plausiblePlate("DIPLO", fromPlateDetector: true))
     }
 
+    @Test func aDamagedModelsMetadataIsAnErrorNotATrap() throws {
+        // Found by make fuzz: a length varint past Int.max trapped in the ONNX metadata walker.
+        let fuzzed = Fixtures.root.appendingPathComponent("Tests/fixtures/fuzz/onnx-72dd96abf411").path
+        #expect(throws: (any Error).self) { try ONNXMetadata.read(fuzzed) }
+    }
+
     @Test func userFormatsFileIsValidated() throws {
         let dir = try Fixtures.tempDir()
         let good = dir.appendingPathComponent("f.json")

@@ -63,8 +63,8 @@ private struct ProtoReader {
     }
 
     mutating func lengthDelimited() throws -> (Int, Int) {
-        let n = Int(try varint())
-        guard n >= 0, pos + n <= end else { throw Malformed() }
+        // A length past the end (or past Int: a damaged file) is malformed, not a trap.
+        guard let n = Int(exactly: try varint()), n <= end - pos else { throw Malformed() }
         defer { pos += n }
         return (pos, pos + n)
     }
