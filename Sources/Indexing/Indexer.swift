@@ -67,10 +67,13 @@ public struct IndexSummary: Sendable, Codable {
     public var stillWriting: [String] = []
     /// Indexed files found changed since (other size or SHA-256): audited, results kept.
     public var integrity: [String] = []
+    /// Why the incident could not be written (disk full, read-only): the run stopped there and
+    /// left the rest pending.
+    public var storageFailure: String?
 
     enum CodingKeys: String, CodingKey {
         case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity
-        case stillWriting = "still_writing"
+        case stillWriting = "still_writing", storageFailure = "storage_failure"
         case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
     }
 }
@@ -187,6 +190,10 @@ public final class Indexer: @unchecked Sendable {
                 } catch let e as ContentChanged {
                     try? incident.recordIntegrityEvent(e.message)
                     state.integrity(file, e.message)
+                } catch where isStorageFailure(error) {
+                    // The incident cannot be written: stop, leave this file and the rest pending.
+                    state.storageFailure(file, "\(error)")
+                    stop.request()
                 } catch {
                     try? incident.markFailed(fileID: file.id, error: "\(error)")
                     state.failed(file, error: "\(error)")
@@ -196,7 +203,8 @@ public final class Indexer: @unchecked Sendable {
             }
         }
         summary.indexed = state.indexed
-        summary.interrupted = stop.requested
+        summary.storageFailure = state.storage
+        summary.interrupted = stop.requested && state.storage == nil
         summary.pending = files.count - state.done + state.writing.count
         summary.failed = state.failures.count + catalogueFailures.count
         summary.stillWriting += state.writing
@@ -207,7 +215,12 @@ public final class Indexer: @unchecked Sendable {
         summary.faceTracks = state.tracks
         // The first face search after indexing should not pay for building the vector file.
         if state.tracks > 0 { try? incident.refreshFaceVectors() }
-        try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed, interrupted: summary.interrupted)
+        if summary.storageFailure == nil {
+            try incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed, interrupted: summary.interrupted)
+        } else {
+            // Probably unwritable too; the next run marks this one interrupted when it starts.
+            try? incident.finishRun(runID, indexed: summary.indexed, failed: summary.failed, interrupted: true)
+        }
         summary.wallSeconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -302,6 +315,13 @@ private final class RunState: @unchecked Sendable {
     func integrity(_ f: SourceFile, _ message: String) {
         lock.lock(); defer { lock.unlock() }
         done += 1; changed.append(message)
+    }
+
+    var storage: String?
+
+    func storageFailure(_ f: SourceFile, _ error: String) {
+        lock.lock(); defer { lock.unlock() }
+        storage = storage ?? error
     }
 
     func failed(_ f: SourceFile, error: String) {

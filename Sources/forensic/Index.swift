@@ -59,7 +59,11 @@ struct Index: ParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             let bar = ProgressBar()
             defer { bar.finish() }
-            return try indexer.run { bar.update($0) }
+            do {
+                return try indexer.run { bar.update($0) }
+            } catch where isStorageFailure(error) {
+                throw StoreError(file: incident, reason: "cannot write the incident (\(error)); nothing indexed is lost: free space or fix the folder, then run again")
+            }
         }
         for e in summary.errors { reportError(e) }
         for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }
@@ -71,6 +75,10 @@ struct Index: ParsableCommand {
                          summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
                          summary.failed, summary.catalogued,
                          summary.stillWriting.isEmpty ? "" : "; \(summary.stillWriting.count) still being written, left for the next run"))
+        }
+        if let why = summary.storageFailure {
+            reportError("\(incident): cannot write the incident (\(why)); \(summary.indexed) files saved, \(summary.pending) left pending: free space or fix the folder, then run again")
+            throw ExitCode.failure
         }
         if summary.interrupted {
             reportError("\(incident): interrupted by a signal after \(summary.indexed) files; \(summary.pending) left pending for the next run")

@@ -93,6 +93,46 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         #expect(try Audit.firstBrokenEntry(incident) == nil)
     }
 
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func aFullDiskStopsTheRunWithNothingLostAndTheNextRunCompletes() throws {
+        let archive = try Support.archive()
+        let reference = try create(archive, "reference")
+        #expect(try forensic(["index", reference, "--workers", "1"]).0 == 0)
+        let expected = try counts(reference)
+
+        // The incident lives on a 4 MiB file system that a filler file then nearly fills.
+        let disk = try Support.tempDir().appendingPathComponent("disk")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        guard (try? Support.shell("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", disk.path])) != nil else {
+            return   // no tmpfs here (a container without mount rights): nothing to test
+        }
+        defer { try? Support.shell("/bin/umount", [disk.path]) }
+        let r = try forensic(["incident", "create", disk.appendingPathComponent("full").path, "--from", "2026-11-20T14:00:00+05:00",
+                              "--to", "2026-11-20T15:00:00+05:00", "--archive", archive.path, "--cameras-file", Support.cameras])
+        #expect(r.0 == 0, "\(r.2)")
+        let victim = disk.appendingPathComponent("full.forensic").path
+        var fs = statvfs()
+        statvfs(disk.path, &fs)
+        let free = Int(fs.f_bavail) * Int(fs.f_frsize)
+        let filler = disk.appendingPathComponent("filler").path
+        #expect(FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, free - 160 * 1024))))
+
+        let full = try forensic(["index", victim, "--workers", "1"])
+        #expect(full.0 == 1, "\(full)")
+        #expect(full.2.contains("cannot write the incident") && full.2.split(separator: "\n").count == 1, "\(full.2)")
+        let partial = try counts(victim)
+        #expect((partial["indexed"] ?? 0) < 4, "\(partial)")
+        let statuses = try Incident(path: victim).db.read { try String.fetchAll($0, sql: "SELECT DISTINCT status FROM source_file") }
+        #expect(Set(statuses).isSubset(of: ["indexed", "pending"]), "no file is marked failed for a full disk: \(statuses)")
+
+        // Space is back: the next run completes the rest.
+        try FileManager.default.removeItem(atPath: filler)
+        let again = try forensic(["index", victim, "--workers", "1"])
+        #expect(again.0 == 0, "\(again.2)")
+        #expect(try counts(victim) == expected)
+        #expect(try Incident(path: victim).info().auditIntact)
+    }
+
     @Test func sigtermStopsCleanlyAndTheNextRunCompletes() throws {
         let archive = try Support.archive()
         let reference = try create(archive, "reference")
