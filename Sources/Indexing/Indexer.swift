@@ -103,6 +103,8 @@ public final class Indexer: @unchecked Sendable {
     public let incident: Incident
     public let options: IndexOptions
     public let stop = StopRequest()
+    /// Seconds without progress after which a file's analysis is abandoned (see `analyseGuarded`).
+    public var stallLimit = 120.0
     private let plateModels: PlateModels?
     private let faceEngine: FaceEngine?
 
@@ -165,19 +167,13 @@ public final class Indexer: @unchecked Sendable {
         let workers = max(1, min(options.workers, files.count))
         if workers > 1 { FaceEngine.setBLASThreads(1) }
         // Each worker owns its recognisers: inference requests and dlib contexts are per thread.
-        let plateWorkers = try (0..<workers).map { _ in
-            try plateModels.map { m in
-                let r = try PlateRecognizer(models: m, detector: options.plateDetector)
-                r.detectionMaxSide = options.plateDetectorSize
-                return r
-            }
-        }
-        let faceWorkers = try (0..<workers).map { i in try faceEngine.map { i == 0 ? $0 : try $0.clone() } }
+        let crew = try (0..<workers).map { i in try Worker(plates: makePlateRecognizer(), faces: faceEngine.map { i == 0 ? $0 : try $0.clone() }) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let worker = crew[w]
             while !stop.requested, let file = state.next(files) {
                 let path = URL(fileURLWithPath: incident.config.archive).appendingPathComponent(file.path).path
                 do {
-                    let result = try analyse(path: path, plates: plateWorkers[w], faces: faceWorkers[w])
+                    let result = try analyseGuarded(path: path, worker: worker)
                     if let old = file.sha256, old != result.sha256 {
                         throw ContentChanged(message: "\(file.path): content changed after it was indexed (sha256 \(old) → \(result.sha256)); the indexed results are kept, the new content is not indexed")
                     }
@@ -225,10 +221,42 @@ public final class Indexer: @unchecked Sendable {
         return summary
     }
 
+    /// A plate recogniser with this run's settings (one per worker thread).
+    func makePlateRecognizer() throws -> PlateRecognizer? {
+        try plateModels.map { m in
+            let r = try PlateRecognizer(models: m, detector: options.plateDetector)
+            r.detectionMaxSide = options.plateDetectorSize
+            return r
+        }
+    }
+
+    /// `analyse` on a thread of its own, abandoned when it makes no progress (no bytes hashed, no
+    /// frame decoded) for `stallLimit` seconds: a read blocked in the kernel on a dead network
+    /// share, where FFmpeg's interrupt callback cannot reach. The file fails with "read stalled";
+    /// the stuck thread keeps the worker's recognisers, so the worker takes fresh ones.
+    func analyseGuarded(path: String, worker: Worker) throws -> FileResult {
+        let heartbeat = Heartbeat()
+        let outcome = Outcome<FileResult>()
+        let (plates, faces) = (worker.plates, worker.faces)
+        let thread = Thread { [self] in
+            outcome.finish(Result { try analyse(path: path, plates: plates, faces: faces, beat: heartbeat.beat) })
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+        while true {
+            if let result = outcome.wait(seconds: 0.5) { return try result.get() }
+            guard heartbeat.idle <= stallLimit else { break }
+        }
+        worker.plates = try makePlateRecognizer()
+        worker.faces = try faceEngine?.clone()
+        throw StoreError(file: path, reason: String(format: "read stalled: no data for %.0f s (a dead network share?); file abandoned", stallLimit))
+    }
+
     /// Decodes one file, gates on motion, recognises, groups. Pure with respect to the store.
-    func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?) throws -> FileResult {
+    /// `beat` is called as bytes are hashed and frames decoded (the stall watchdog's heartbeat).
+    func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?, beat: @escaping @Sendable () -> Void = {}) throws -> FileResult {
         let before = Catalogue.fileState(path)
-        let sha = try sha256(of: path)
+        let sha = try sha256(of: path, progress: beat)
         let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every),
                                                                           skipNonReference: options.referenceFramesOnly, threads: 1))
         var gate = MotionGate()
@@ -238,6 +266,7 @@ public final class Indexer: @unchecked Sendable {
         var lastFull = -Double.infinity
         let stats = try decoder.decode { frame in
             if stop.requested { throw StopRequested() }
+            beat()
             let small = try frame.image(.gray, maxWidth: 160)
             var region = gate.changedRegion(small)
             if region == nil, frame.time - lastFull >= options.fullFrameEvery { region = (0, 0, 1, 1) }
@@ -275,13 +304,40 @@ public final class Indexer: @unchecked Sendable {
     }
 }
 
-/// SHA-256 of a file, streamed in 1 MiB blocks.
-public func sha256(of path: String) throws -> String {
+/// SHA-256 of a file, streamed in 1 MiB blocks; `progress` is called after each block.
+public func sha256(of path: String, progress: () -> Void = {}) throws -> String {
     guard let h = FileHandle(forReadingAtPath: path) else { throw StoreError(file: path, reason: "cannot read file") }
     defer { try? h.close() }
     var hasher = SHA256()
-    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk); progress() }
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// One worker's recognisers (inference requests and dlib contexts are per thread).
+final class Worker: @unchecked Sendable {
+    var plates: PlateRecognizer?
+    var faces: FaceEngine?
+    init(plates: PlateRecognizer?, faces: FaceEngine?) { self.plates = plates; self.faces = faces }
+}
+
+/// When a file's analysis last made progress.
+final class Heartbeat: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = Date()
+    var beat: @Sendable () -> Void { { [self] in lock.lock(); last = Date(); lock.unlock() } }
+    var idle: Double { lock.lock(); defer { lock.unlock() }; return Date().timeIntervalSince(last) }
+}
+
+/// The result of work on another thread, waited for with a timeout.
+final class Outcome<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+    func finish(_ r: Result<T, Error>) { result = r; done.signal() }
+    func wait(seconds: Double) -> Result<T, Error>? {
+        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        done.signal()   // a later wait sees it too
+        return result
+    }
 }
 
 /// Work queue and counters shared by the workers.

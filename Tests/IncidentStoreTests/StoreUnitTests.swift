@@ -153,6 +153,30 @@ import VideoDecode
         }
     }
 
+    @Test func aReadThatNeverDeliversIsAbandonedNotWaitedFor() throws {
+        // A FIFO that no one writes: open() blocks in the kernel, beyond FFmpeg's interrupt callback.
+        let dir = try Support.tempDir()
+        let fifo = dir.appendingPathComponent("stalled.mp4").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let incident = try Incident.create(at: dir.appendingPathComponent("s.forensic").path,
+                                           config: IncidentConfig(name: "s", from: start, to: start + 3600, archive: dir.path),
+                                           cameras: [Camera(id: "A", name: "a")])
+        var options = IndexOptions()
+        options.plates = false
+        options.faces = false
+        let indexer = try Indexer(incident: incident, options: options, models: ModelStore(directory: Support.models))
+        indexer.stallLimit = 1
+        let began = Date()
+        #expect {
+            _ = try indexer.analyseGuarded(path: fifo, worker: Worker(plates: nil, faces: nil))
+        } throws: { "\($0)".contains("read stalled") }
+        #expect(Date().timeIntervalSince(began) < 10, "abandoned after the stall limit, not waited for")
+        // Let the abandoned thread go: a writer opens and closes the FIFO.
+        let w = open(fifo, O_WRONLY | O_NONBLOCK)
+        if w >= 0 { close(w) }
+    }
+
     @Test func motionGateFindsTheMovingRegionAndSkipsStillFrames() {
         var gate = MotionGate()
         var a = Image(width: 160, height: 90, format: .gray, pixels: [UInt8](repeating: 100, count: 160 * 90))
