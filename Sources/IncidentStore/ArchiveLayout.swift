@@ -18,6 +18,10 @@ public struct ArchiveLayout: Sendable {
     public init(_ template: String = ArchiveLayout.defaultTemplate, timeZone: TimeZone) throws {
         self.template = template
         self.timeZone = timeZone
+        // Paths hold no control characters: a template with them is a mistake (or garbage), said so.
+        guard !template.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{FFFD}" }) else {
+            throw StoreError(file: template, reason: "layout contains control characters or invalid UTF-8")
+        }
         var pattern = "^"
         var fields: [Field] = []
         var rest = Substring(template)

@@ -30,6 +30,7 @@ import VideoDecode
         #expect(throws: StoreError.self) { try ArchiveLayout("{camera}/{:%Y}.mp4", timeZone: karachi) }
         let fuzzed = try Data(contentsOf: Support.root.appendingPathComponent("Tests/fixtures/fuzz/layout-a579820fbbf1"))
         #expect(throws: StoreError.self) { try ArchiveLayout(String(decoding: fuzzed, as: UTF8.self), timeZone: karachi) }
+        #expect(throws: StoreError.self) { try ArchiveLayout("{camera}/\u{0}{date}.mp4", timeZone: karachi) }
     }
 }
 
