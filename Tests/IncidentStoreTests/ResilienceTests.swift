@@ -93,6 +93,22 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         #expect(try Audit.firstBrokenEntry(incident) == nil)
     }
 
+    /// Starts `forensic index` on `incident` with one worker and returns once a file is saved.
+    func indexUntilTheFirstFileIsSaved(_ incident: String, stderr: Pipe? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Support.forensic)
+        p.arguments = ["index", incident, "--workers", "1"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["FORENSIC_MODELS": Support.models]) { $1 }
+        if let stderr { p.standardError = stderr }
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let c = try? counts(incident), (c["indexed"] ?? 0) >= 1 { break }
+            usleep(50_000)
+        }
+        return p
+    }
+
     @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
     func aFullDiskStopsTheRunWithNothingLostAndTheNextRunCompletes() throws {
         let archive = try Support.archive()
@@ -140,19 +156,9 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         let expected = try counts(reference)
 
         let victim = try create(archive, "victim")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.forensic)
-        p.arguments = ["index", victim, "--workers", "1"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["FORENSIC_MODELS": Support.models]) { $1 }
         let err = Pipe()
-        p.standardError = err
-        try p.run()
         // SIGTERM (what systemd and cron timeouts send) once the first file is saved.
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let c = try? counts(victim), (c["indexed"] ?? 0) >= 1 { break }
-            usleep(50_000)
-        }
+        let p = try indexUntilTheFirstFileIsSaved(victim, stderr: err)
         kill(p.processIdentifier, SIGTERM)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
@@ -179,17 +185,8 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         #expect(expected["indexed"] == 4)
 
         let victim = try create(archive, "victim")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Support.forensic)
-        p.arguments = ["index", victim, "--workers", "1"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["FORENSIC_MODELS": Support.models]) { $1 }
-        try p.run()
         // Kill -9 once the first file is saved and before the last one is.
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let c = try? counts(victim), (c["indexed"] ?? 0) >= 1 { break }
-            usleep(50_000)
-        }
+        let p = try indexUntilTheFirstFileIsSaved(victim)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let partial = try counts(victim)
