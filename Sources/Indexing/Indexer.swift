@@ -24,6 +24,9 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     public var referenceFramesOnly = true
     /// Analyse a whole frame at least this often even if nothing moved (parked vehicles, people standing).
     public var fullFrameEvery = 10.0
+    /// Decode only the keyframe of GOPs whose packet sizes show a still scene (see
+    /// `DecodeOptions.skipQuietGOPs`).
+    public var skipQuietGOPs = true
 
     public init() {}
 
@@ -31,7 +34,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         case plates, faces, workers, every
         case plateDetector = "plate_detector", plateDetectorSize = "plate_detector_size", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
         case plateOCR = "plate_ocr", plateRegion = "plate_region"
-        case referenceFramesOnly = "reference_frames_only"
+        case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops"
     }
 }
 
@@ -230,7 +233,7 @@ public final class Indexer: @unchecked Sendable {
         }
     }
 
-    /// `analyse` on a thread of its own, abandoned when it makes no progress (no bytes hashed, no
+    /// `analyse` on a thread of its own (a dispatch worker), abandoned when it makes no progress (no bytes hashed, no
     /// frame decoded) for `stallLimit` seconds: a read blocked in the kernel on a dead network
     /// share, where FFmpeg's interrupt callback cannot reach. The file fails with "read stalled";
     /// the stuck thread keeps the worker's recognisers, so the worker takes fresh ones.
@@ -238,11 +241,9 @@ public final class Indexer: @unchecked Sendable {
         let heartbeat = Heartbeat()
         let outcome = Outcome<FileResult>()
         let (plates, faces) = (worker.plates, worker.faces)
-        let thread = Thread { [self] in
+        DispatchQueue.global().async { [self] in
             outcome.finish(Result { try analyse(path: path, plates: plates, faces: faces, beat: heartbeat.beat) })
         }
-        thread.stackSize = 16 << 20
-        thread.start()
         while true {
             if let result = outcome.wait(seconds: 0.5) { return try result.get() }
             guard heartbeat.idle <= stallLimit else { break }
@@ -258,7 +259,8 @@ public final class Indexer: @unchecked Sendable {
         let before = Catalogue.fileState(path)
         let sha = try sha256(of: path, progress: beat)
         let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every),
-                                                                          skipNonReference: options.referenceFramesOnly, threads: 1))
+                                                                          skipNonReference: options.referenceFramesOnly, threads: 1,
+                                                                          skipQuietGOPs: options.skipQuietGOPs))
         var gate = MotionGate()
         var reads: [TimedPlateRead] = []
         var found: [TimedFace] = []

@@ -24,6 +24,8 @@ struct Index: ParsableCommand {
     var faceUpsample: Int = 0
     @Flag(name: .customLong("all-frames"), help: "Decode every frame (default: reference frames only, about half the decoding).")
     var allFrames = false
+    @Flag(name: .customLong("decode-quiet-gops"), help: "Decode every GOP whole (default: a GOP whose packet sizes show a still scene is looked at through its keyframe only).")
+    var decodeQuietGOPs = false
     @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize: Int = 1280
     @Option(help: ocrHelp) var ocr: PlateOCRVersion = .v6
@@ -52,6 +54,7 @@ struct Index: ParsableCommand {
         options.plateRegion = region
         options.faceUpsample = faceUpsample
         options.referenceFramesOnly = !allFrames
+        options.skipQuietGOPs = !decodeQuietGOPs
         let summary = try reportingFailure {
             let store = try Incident(path: incident)
             let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))

@@ -25,6 +25,32 @@ import Testing
         for (k, t) in times.enumerated() { #expect(abs(t - Double(k) / 25) < 1e-6, "frame \(k) at \(t)") }
     }
 
+    @Test(arguments: ["libx264", "libx265"])
+    func quietGOPsAreLookedAtThroughTheirKeyframeOnly(codec: String) throws {
+        // 20 s of a still street (GOP 2 s) with a box crossing from 8 to 11 s.
+        let path = try Fixtures.tempDir().appendingPathComponent("still-\(codec).mp4").path
+        let gop = codec == "libx265" ? ["-x265-params", "keyint=50:min-keyint=50:scenecut=0:log-level=error"]
+                                     : ["-g", "50", "-keyint_min", "50", "-sc_threshold", "0"]
+        try Fixtures.ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25,trim=duration=0.04,loop=loop=-1:size=1,setpts=N/25/TB",
+                             "-f", "lavfi", "-i", "color=c=red:s=40x30:r=25", "-filter_complex",
+                             "[0][1]overlay=x='(t-8)*100':y=100:enable='between(t,8,11)'", "-t", "20", "-c:v", codec] + gop
+                            + ["-pix_fmt", "yuv420p", path])
+        var gated: [Double] = []
+        let stats = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1), skipQuietGOPs: true)).decode { f in
+            gated.append(f.time); return true
+        }
+        var full: [Double] = []
+        let fullStats = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1))).decode { f in
+            full.append(f.time); return true
+        }
+        #expect(full.count == 20)
+        #expect(stats.quietGOPs >= 5 && stats.activeGOPs >= 2, "\(stats)")
+        #expect(stats.framesDecoded < fullStats.framesDecoded / 2, "\(stats.framesDecoded) of \(fullStats.framesDecoded) decoded")
+        // While the box moves, every second is still looked at; while nothing moves, every keyframe.
+        for t in [8.0, 9.0, 10.0] { #expect(gated.contains { abs($0 - t) < 0.05 }, "\(t) s missing from \(gated)") }
+        for t in stride(from: 0.0, through: 18.0, by: 2.0) { #expect(gated.contains { abs($0 - t) < 0.05 }, "keyframe \(t) s missing") }
+    }
+
     @Test func perSecondSamplingPicksEvenlySpacedFrames() throws {
         let path = try Self.offsetClip()
         var picked: [(Int, Double)] = []
