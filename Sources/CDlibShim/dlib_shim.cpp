@@ -64,6 +64,36 @@ struct dlibshim_context {
     std::unique_ptr<mmod_net_type> mmod;
 };
 
+namespace {
+// 5 landmarks, and optionally the aligned chip, for each box (source pixels).
+int fit_faces(dlibshim_context &ctx, const matrix<rgb_pixel> &original,
+              const std::vector<std::pair<rectangle, double>> &found, dlibshim_face *faces, uint8_t *chips,
+              int max_faces) {
+    int n = 0;
+    for (auto &f : found) {
+        if (n >= max_faces) break;
+        const rectangle r = f.first;
+        full_object_detection shape = (*ctx.shapes)(original, r);
+        if (chips) {
+            matrix<rgb_pixel> chip;
+            extract_image_chip(original, get_face_chip_details(shape, 150, 0.25), chip);
+            std::memcpy(chips + size_t(n) * 150 * 150 * 3, &chip(0, 0), 150 * 150 * 3);
+        }
+        dlibshim_face &out = faces[n++];
+        out.left = int(r.left());
+        out.top = int(r.top());
+        out.width = int(r.width());
+        out.height = int(r.height());
+        out.score = f.second;
+        for (unsigned long i = 0; i < 5 && i < shape.num_parts(); i++) {
+            out.landmarks[2 * i] = float(shape.part(i).x());
+            out.landmarks[2 * i + 1] = float(shape.part(i).y());
+        }
+    }
+    return n;
+}
+}  // namespace
+
 static_assert(sizeof(rgb_pixel) == 3, "rgb_pixel must be packed");
 
 extern "C" dlibshim_context *dlibshim_create(const char *shape_model, const char *embedding_model,
@@ -132,31 +162,10 @@ extern "C" int dlibshim_detect(dlibshim_context *ctx, const uint8_t *rgb, int wi
             ctx->hog(gray, dets, min_score);
             for (auto &d : dets) found.emplace_back(d.rect, d.detection_confidence);
         }
-        int n = 0;
-        for (auto &f : found) {
-            if (n >= max_faces) break;
-            const rectangle r = f.first;
-            // Landmarks are fitted on the original pixels, so chips come from full resolution.
-            const rectangle r0(long(r.left() / scale), long(r.top() / scale),
-                               long(r.right() / scale), long(r.bottom() / scale));
-            full_object_detection shape = (*ctx->shapes)(original, r0);
-            if (chips) {
-                matrix<rgb_pixel> chip;
-                extract_image_chip(original, get_face_chip_details(shape, 150, 0.25), chip);
-                std::memcpy(chips + size_t(n) * 150 * 150 * 3, &chip(0, 0), 150 * 150 * 3);
-            }
-            dlibshim_face &out = faces[n++];
-            out.left = int(r.left() / scale);
-            out.top = int(r.top() / scale);
-            out.width = int(r.width() / scale);
-            out.height = int(r.height() / scale);
-            out.score = f.second;
-            for (unsigned long i = 0; i < 5 && i < shape.num_parts(); i++) {
-                out.landmarks[2 * i] = float(shape.part(i).x());
-                out.landmarks[2 * i + 1] = float(shape.part(i).y());
-            }
-        }
-        return n;
+        for (auto &f : found)  // landmarks are fitted on the original pixels, so chips come from full resolution
+            f.first = rectangle(long(f.first.left() / scale), long(f.first.top() / scale),
+                                long(f.first.right() / scale), long(f.first.bottom() / scale));
+        return fit_faces(*ctx, original, found, faces, chips, max_faces);
     } catch (const std::exception &e) {
         set_error(err, err_len, e.what());
         return -1;
@@ -173,6 +182,23 @@ extern "C" int dlibshim_describe(dlibshim_context *ctx, const uint8_t *chips, in
         for (int i = 0; i < count; i++)
             for (int k = 0; k < 128; k++) out[size_t(i) * 128 + k] = descriptors[i](k);
         return 0;
+    } catch (const std::exception &e) {
+        set_error(err, err_len, e.what());
+        return -1;
+    }
+}
+
+extern "C" int dlibshim_fit(dlibshim_context *ctx, const uint8_t *rgb, int width, int height,
+                            const dlibshim_face *boxes, int count, dlibshim_face *faces, uint8_t *chips,
+                            char *err, size_t err_len) {
+    try {
+        const matrix<rgb_pixel> original = to_matrix(rgb, width, height);
+        std::vector<std::pair<rectangle, double>> found;
+        for (int i = 0; i < count; i++) {
+            const dlibshim_face &b = boxes[i];
+            found.emplace_back(rectangle(b.left, b.top, b.left + b.width - 1, b.top + b.height - 1), b.score);
+        }
+        return fit_faces(*ctx, original, found, faces, chips, count);
     } catch (const std::exception &e) {
         set_error(err, err_len, e.what());
         return -1;

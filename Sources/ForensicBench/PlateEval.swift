@@ -38,6 +38,7 @@ func plateEval(_ a: [String]) throws {
             let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
             if let side = env["EVAL_SIDE"].flatMap({ Int($0) }) { recognizer.detectionMaxSide = side; print("text detector input \(side) px") }
             if env["EVAL_TILES"] != nil { recognizer.tileLargePictures = true; print("large pictures also in tiles") }
+            if let side = env["EVAL_COARSE"].flatMap({ Int($0) }) { recognizer.coarseSide = side; print("coarse look at \(side) px first") }
             struct Row { var n = 0, detected = 0, found = 0, exact = 0, findable = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
             var rows: [String: Row] = [:]
             var misses: [String] = []

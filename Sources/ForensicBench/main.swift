@@ -13,6 +13,7 @@ let usage = """
            forensic-bench plates-levers FILE1080P
            forensic-bench faces-speed
            forensic-bench faces-eval
+           forensic-bench faces-small [FRAMES_DIR]
            forensic-bench search DB READS FACES
     """
 do {
@@ -24,6 +25,7 @@ do {
     case "plates-levers": try plateLevers(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()
     case "faces-eval": try faceEval()
+    case "faces-small": try faceSmall(Array(args.dropFirst()))
     case "search": try searchBench(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))

@@ -18,7 +18,13 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     public var plateOCR: PlateOCRVersion = .v6
     /// Region whose plate formats may correct a read (`any`: none; reads are kept as read).
     public var plateRegion = "pk"
-    /// 0 finds faces from ~80 px (CCTV at 1080p); each doubling finds half that size at ~4x the cost.
+    /// CenterFace finds faces from ~10 px in what it is given; HOG from ~80 px (each upsampling
+    /// halves that at ~4x the cost).
+    public var faceDetector: FaceDetector = .centerface
+    /// CenterFace: longer side the searched region is scaled down to (1280: a 1080p frame's faces
+    /// from ~20 px wide, at about half the cost of full resolution).
+    public var faceDetectorSize = 1280
+    /// HOG and MMOD: image doublings before detection.
     public var faceUpsample = 0
     /// Decode only frames other frames reference (drops B-frames: about half the decode work).
     public var referenceFramesOnly = true
@@ -34,6 +40,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         case plates, faces, workers, every
         case plateDetector = "plate_detector", plateDetectorSize = "plate_detector_size", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
         case plateOCR = "plate_ocr", plateRegion = "plate_region"
+        case faceDetector = "face_detector", faceDetectorSize = "face_detector_size"
         case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops"
     }
 }
@@ -119,14 +126,16 @@ public final class Indexer: @unchecked Sendable {
             ? try PlateModels(store: models, detectors: [options.plateDetector], ocr: options.plateOCR,
                               grammar: try PlateGrammar.bundled().preferring(region: options.plateRegion),
                               threads: options.workers > 1 ? 1 : nil) : nil
-        faceEngine = options.faces ? try FaceEngine(models: models) : nil
+        faceEngine = options.faces
+            ? try FaceEngine(models: models, loadMMOD: options.faceDetector == .mmod, loadCenterFace: options.faceDetector == .centerface,
+                             threads: options.workers > 1 ? 1 : nil) : nil
     }
 
     /// Bumped when the code between models and results changes what is found (2: plate boxes
     /// follow the plate's panel; reads cut by the picture's edge support the whole read; 3:
     /// corrections only substitute, plate-like reads instead of box shapes, character-wise
-    /// sighting votes), so an upgrade re-indexes what the old code produced.
-    static let pipelineVersion = "pipeline-3"
+    /// sighting votes; 4: CenterFace finds the faces), so an upgrade re-indexes what the old code produced.
+    static let pipelineVersion = "pipeline-4"
 
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
     public var fingerprint: String {
@@ -290,7 +299,7 @@ public final class Indexer: @unchecked Sendable {
                 }
             }
             if let faces {
-                for var face in try faces.faces(in: image, options: FaceOptions(upsample: options.faceUpsample), source: path) {
+                for var face in try faces.faces(in: image, options: FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample, maxSide: options.faceDetectorSize), source: path) {
                     face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
                     face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
                     found.append(TimedFace(pts: frame.time, face: face))

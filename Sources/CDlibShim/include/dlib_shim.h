@@ -35,6 +35,12 @@ int dlibshim_detect(dlibshim_context *ctx, const uint8_t *rgb, int width, int he
                     int upsample, double min_score, int use_mmod,
                     dlibshim_face *faces, uint8_t *chips, int max_faces, char *err, size_t err_len);
 
+/// Landmarks (and chips when `chips` is not NULL) for faces another detector found: `boxes` in
+/// source pixels, in dlib's box convention (brows to chin). Writes `count` faces or returns -1.
+int dlibshim_fit(dlibshim_context *ctx, const uint8_t *rgb, int width, int height,
+                 const dlibshim_face *boxes, int count, dlibshim_face *faces, uint8_t *chips,
+                 char *err, size_t err_len);
+
 /// 128-D descriptors for `count` aligned 150x150 RGB chips (packed one after another).
 int dlibshim_describe(dlibshim_context *ctx, const uint8_t *chips, int count,
                       float *descriptors_out, char *err, size_t err_len);

@@ -3,11 +3,14 @@ import Foundation
 import VideoDecode
 
 /// Which detector to run.
-public enum FaceDetector: String, Sendable, CaseIterable {
+public enum FaceDetector: String, Sendable, CaseIterable, Codable {
     /// dlib's HOG + linear SVM: fast on a CPU, frontal faces.
     case hog
     /// dlib's MMOD CNN: finds more turned and small faces, ~30× slower, ~1 GB RAM at 720p.
     case mmod
+    /// CenterFace (OpenVINO): a small CNN trained on WIDER FACE that finds faces from ~10 px,
+    /// followed by dlib's landmarks and descriptor.
+    case centerface
 }
 
 public struct FaceOptions: Sendable {
@@ -17,12 +20,25 @@ public struct FaceOptions: Sendable {
     /// Minimum detector score. HOG with upsampling yields low-score false positives: 0 keeps them out.
     public var minScore: Double
     public var maxFaces: Int
+    /// CenterFace only: the long side the picture is scaled down to first (nil: full resolution).
+    public var maxSide: Int?
 
-    public init(detector: FaceDetector = .hog, upsample: Int = 0, minScore: Double? = nil, maxFaces: Int = 64) {
+    public init(detector: FaceDetector = .hog, upsample: Int = 0, minScore: Double? = nil, maxFaces: Int = 64,
+                maxSide: Int? = nil) {
         self.detector = detector
         self.upsample = upsample
-        self.minScore = minScore ?? (detector == .hog ? 0.0 : 0.3)
+        self.minScore = minScore ?? Self.defaultMinScore(detector)
         self.maxFaces = maxFaces
+        self.maxSide = maxSide
+    }
+
+    /// HOG: the SVM margin 0; MMOD: 0.3; CenterFace: a heatmap peak of 0.5 (its authors' demo uses 0.35–0.5).
+    static func defaultMinScore(_ detector: FaceDetector) -> Double {
+        switch detector {
+        case .hog: return 0.0
+        case .mmod: return 0.3
+        case .centerface: return 0.5
+        }
     }
 }
 
@@ -34,25 +50,32 @@ public final class FaceEngine: @unchecked Sendable {
     public static let samePersonThreshold: Float = 0.6
 
     private let context: OpaquePointer
-    /// SHA-256 of the model files; stored with every face.
+    private let centerFace: CenterFaceDetector?
+    /// SHA-256 of the model files (the CenterFace detector's too when loaded); stored with every face.
     public let fingerprint: String
 
-    /// Loads the models from the store (MMOD only when asked, it takes ~1 GB at 720p).
-    public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false) throws {
+    /// Loads the models from the store (MMOD only when asked, it takes ~1 GB at 720p; CenterFace
+    /// only when asked). `threads` caps the CenterFace model's CPU threads (1 when workers fill the cores).
+    public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false, loadCenterFace: Bool = false,
+                threads: Int? = nil) throws {
         let shape = try models.file("face/shape_predictor_5_face_landmarks.dat")
         let net = try models.file("face/dlib_face_recognition_resnet_model_v1.dat")
         let mmod = loadMMOD ? try models.file("face/mmod_human_face_detector.dat") : nil
+        let centerFace = loadCenterFace ? try CenterFaceDetector(model: CenterFaceDetector.load(models: models, threads: threads)) : nil
         var err = [CChar](repeating: 0, count: 512)
         guard let ctx = dlibshim_create(shape, net, mmod, &err, err.count) else {
             throw RecognitionError(.modelCorrupt, file: net,
                                    reason: "cannot load face models: \(message(err)) (run `make setup`)")
         }
         context = ctx
+        self.centerFace = centerFace
         fingerprint = try ModelStore.fingerprint(name: "dlib-resnet-v1", files: [shape, net])
+            + (centerFace.map { "," + $0.fingerprint } ?? "")
     }
 
-    private init(context: OpaquePointer, fingerprint: String) {
+    private init(context: OpaquePointer, centerFace: CenterFaceDetector?, fingerprint: String) {
         self.context = context
+        self.centerFace = centerFace
         self.fingerprint = fingerprint
     }
 
@@ -67,7 +90,7 @@ public final class FaceEngine: @unchecked Sendable {
         guard let copy = dlibshim_clone(context) else {
             throw RecognitionError(.inference, file: "dlib", reason: "cannot clone face models (out of memory?)")
         }
-        return FaceEngine(context: copy, fingerprint: fingerprint)
+        return FaceEngine(context: copy, centerFace: try centerFace?.clone(), fingerprint: fingerprint)
     }
 
     /// Finds faces in an RGB image and describes each one.
@@ -102,6 +125,27 @@ public final class FaceEngine: @unchecked Sendable {
         var raw = [dlibshim_face](repeating: dlibshim_face(), count: maxFaces)
         var chips = [UInt8](repeating: 0, count: withChips ? maxFaces * 67_500 : 0)
         var err = [CChar](repeating: 0, count: 512)
+        if options.detector == .centerface {
+            guard let centerFace else {
+                throw RecognitionError(.invalidInput, file: source, reason: "the CenterFace detector was not loaded")
+            }
+            let found = try centerFace.detect(image, threshold: Float(options.minScore), maxSide: options.maxSide, source: source)
+                .prefix(maxFaces)
+            var boxes = found.map { d -> dlibshim_face in
+                let b = CenterFaceDetector.dlibBox(d)
+                var f = dlibshim_face()
+                f.left = Int32(b.x); f.top = Int32(b.y); f.width = Int32(b.w); f.height = Int32(b.h); f.score = d.score
+                return f
+            }
+            guard !boxes.isEmpty else { return ([], []) }
+            let n = image.pixels.withUnsafeBufferPointer { px in
+                chips.withUnsafeMutableBufferPointer { chipBuf in
+                    dlibshim_fit(context, px.baseAddress, Int32(image.width), Int32(image.height), &boxes, Int32(boxes.count),
+                                 &raw, withChips ? chipBuf.baseAddress : nil, &err, err.count)
+                }
+            }
+            return try collect(n, raw, chips, err, source: source)
+        }
         let n = image.pixels.withUnsafeBufferPointer { px in
             chips.withUnsafeMutableBufferPointer { chipBuf in
                 dlibshim_detect(context, px.baseAddress, Int32(image.width), Int32(image.height),
@@ -109,6 +153,12 @@ public final class FaceEngine: @unchecked Sendable {
                                 &raw, withChips ? chipBuf.baseAddress : nil, Int32(maxFaces), &err, err.count)
             }
         }
+        return try collect(n, raw, chips, err, source: source)
+    }
+
+    private func collect(_ n: Int32, _ raw: [dlibshim_face], _ chips: [UInt8], _ err: [CChar], source: String) throws
+        -> (faces: [(box: PixelRect, score: Double, landmarks: [Point])], chips: [UInt8])
+    {
         guard n >= 0 else {
             throw RecognitionError(.inference, file: source, reason: "face detection failed: \(message(err))")
         }

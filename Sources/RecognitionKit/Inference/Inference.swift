@@ -73,8 +73,11 @@ public final class InferenceModel: @unchecked Sendable {
     private var compiled: OpaquePointer { compiledModel.handle }
     private let inputTypes: [ov_element_type_e]
 
+    /// - Parameter anyImageSize: re-declares the (single, NCHW) input as `[1, C, ?, ?]` for models
+    ///   exported with a fixed picture size that work at any size (fully convolutional ones).
     /// - Throws: `RecognitionError` naming the file: missing (with the set-up command), corrupt, or unsupported.
-    public init(path: String, name: String, precision: InferencePrecision = .auto, threads: Int? = nil) throws {
+    public init(path: String, name: String, precision: InferencePrecision = .auto, threads: Int? = nil,
+                anyImageSize: Bool = false) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw RecognitionError(.modelMissing, file: path, reason: "model file missing (run `\(ModelStore.setupCommand)`)")
         }
@@ -87,6 +90,14 @@ public final class InferenceModel: @unchecked Sendable {
             throw RecognitionError(.modelCorrupt, file: path, reason: e.reason + " (re-run `\(ModelStore.setupCommand)`)")
         }
         defer { ov_model_free(model) }
+        if anyImageSize {
+            var dims = [ov_dimension_t(min: 1, max: 1), ov_dimension_t(min: 3, max: 3),
+                        ov_dimension_t(min: -1, max: -1), ov_dimension_t(min: -1, max: -1)]
+            var shape = ov_partial_shape_t()
+            try check(ov_partial_shape_create(4, &dims, &shape), "ov_partial_shape_create", file: path)
+            defer { ov_partial_shape_free(&shape) }
+            try check(ov_model_reshape_single_input(model, shape), "making the input size free", file: path)
+        }
         var props: [(String, String)] = [("PERFORMANCE_HINT", "LATENCY")]
         if precision != .auto { props.append(("INFERENCE_PRECISION_HINT", precision.rawValue)) }
         if let threads { props.append(("INFERENCE_NUM_THREADS", String(threads))) }
