@@ -75,12 +75,23 @@ let package = Package(
         ),
         // Catalogue → decode → motion gate → plates/faces → sightings/tracks → store.
         .target(name: "Indexing", dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"]),
+        // Watchlists: wanted people and vehicles, enrolment, interchange; one SQLite file.
+        .target(
+            name: "Watchlists",
+            dependencies: [
+                "VideoDecode", "RecognitionKit", "IncidentStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: sanitized
+        ),
 
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,6 +112,7 @@ let package = Package(
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
         .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"]),
+        .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"]),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
         .testTarget(name: "ForensicCLITests", dependencies: ["forensic"]),
     ],

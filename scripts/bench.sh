@@ -82,80 +82,119 @@ fi
 
 # --- Indexing throughput on a busy 1080p street ---------------------------------------------------
 if want index; then
-STREET=$DATA/street
-# street NAME SPACING COUNT: 120 s of 1080p road, a car with a plate every SPACING seconds.
-street() {
-  local out=$DATA/$1-120s.mp4 spacing=$2 count=$3
+# scene NAME CAR_SPACING CARS PERSON_SPACING: 120 s of a 1080p street; a car with a plate every
+# CAR_SPACING s (7 s across the view) and a pedestrian every PERSON_SPACING s (6 s across, the
+# face ~60 px wide: dlib's example "johns" photos). Truth: $DATA/NAME-truth.txt.
+J=/usr/share/doc/libdlib19.1/examples/johns
+scene() {
+  local name=$1 spacing=$2 count=$3 pspacing=$4
+  local out=$DATA/$name-120s.mkv
   [ -f "$out" ] && { echo "$out"; return; }
-  echo "bench: generating a 1080p street scene ($1: a car every $spacing s, 120 s)" >&2
+  echo "bench: generating a 1080p street scene ($name: a car every $spacing s, a pedestrian every $pspacing s)" >&2
   local FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
-  local graph="color=c=0x5a6068:s=1920x1080:r=25,drawbox=x=0:y=0:w=iw:h=ih*0.35:c=0x8a8f99:t=fill,drawbox=x=200:y=60:w=400:h=300:c=0x6b4f3a:t=fill[v0]"
-  local last=v0 L=(A B C D E F G H J K L M N P Q R S T V W X Y Z) k t0 y text
+  local people=() p
+  for p in $(ls "$J" | sort); do people+=("$J/$p/$(ls "$J/$p" | sort | head -1)"); done
+  # The view: a real street photo (opencv-doc's leuvenA.jpg); `encode` adds sensor noise that
+  # changes every frame, so decoding costs what real footage costs and no packet is empty.
+  local BG=/usr/share/doc/opencv-doc/examples/data/leuvenA.jpg
+  [ -f "$BG" ] || { echo "bench: $BG missing (apt-get install opencv-doc)" >&2; exit 1; }
+  local inputs=(-loop 1 -framerate 25 -t 120 -i "$BG") graph="[0:v]scale=1920:1080,setsar=1,format=yuv420p[v0]"
+  local last=v0 L=(A B C D E F G H J K L M N P Q R S T V W X Y Z) k t0 y text n=1
+  : >"$DATA/$name-truth.txt"
   for k in $(seq 0 $((count - 1))); do
     t0=$((k * spacing)); y=$((520 + k % 2 * 260))
     text="${L[k % 23]}${L[(k * 7 + 3) % 23]}${L[(k * 11 + 5) % 23]}-$((100 + k * 7))"
+    echo "plate ${text/-/}" >>"$DATA/$name-truth.txt"
     graph+=";color=c=0x$(printf '%02x%02x%02x' $((40 + k * 5 % 200)) 30 $((60 + k * 9 % 180))):s=560x230:r=25,drawbox=x=140:y=130:w=280:h=74:c=0xf5d000:t=fill,drawbox=x=140:y=130:w=280:h=74:c=black:t=3,drawtext=fontfile=$FONT:text=$text:fontsize=50:fontcolor=black:x=280-tw/2:y=142[c$k];[$last][c$k]overlay=x='-560+2480*(t-$t0)/7':y=$y:eval=frame:enable='between(t,$t0,$((t0 + 7)))'[v$((k + 1))]"
     last=v$((k + 1))
   done
-  ffmpeg -hide_banner -loglevel error -y -filter_complex "$graph" -map "[$last]" -t 120 -c:v libx264 -preset veryfast -b:v 3M \
-    -maxrate 3M -bufsize 8M -g 50 -pix_fmt yuv420p "$out"
+  for k in $(seq 0 $((120 / pspacing - 1))); do
+    t0=$((5 + k * pspacing)); p=${people[k % ${#people[@]}]}
+    echo "face $(basename "$(dirname "$p")")" >>"$DATA/$name-truth.txt"
+    inputs+=(-loop 1 -framerate 25 -t 120 -i "$p")
+    graph+=";[$n:v]scale=90:90[f$k];[$last][f$k]overlay=x='1920-2010*(t-$t0)/6':y=250:eval=frame:enable='between(t,$t0,$((t0 + 6)))'[w$k]"
+    last=w$k; n=$((n + 1))
+  done
+  ffmpeg -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -map "[$last]" -t 120 -c:v ffv1 -pix_fmt yuv420p "$out.tmp.mkv"
+  mv "$out.tmp.mkv" "$out"
   echo "$out"
 }
-BUSY=$(street street 3 40)
-if [ ! -f "$STREET/CAM01/2026-11-20/120130.mp4" ]; then
-  mkdir -p "$STREET/CAM01/2026-11-20"
-  # An archive holds many files: cut it into four 30 s files (stream copy at keyframes).
-  for k in 0 1 2 3; do
-    name=$(printf '12%02d%02d' $((k * 30 / 60)) $((k * 30 % 60)))
-    ffmpeg -hide_banner -loglevel error -y -ss $((k * 30)) -i "$BUSY" -t 30 -c copy "$STREET/CAM01/2026-11-20/$name.mp4"
-  done
-  printf 'id,name,site,zone,latitude,longitude\nCAM01,street,bench,bench,,\n' >"$STREET/cameras.csv"
-fi
-QUIET=$(street side-street 20 6)
+# encode SCENE NAME CODEC KEYINT: the scene as an archive of four 30 s files (cut at keyframes).
+encode() {
+  local src=$1 dir=$DATA/$2 codec=$3 keyint=$4 params
+  if [ ! -f "$dir/CAM01/2026-11-20/120130.mp4" ]; then
+    mkdir -p "$dir/CAM01/2026-11-20"
+    if [ "$codec" = libx265 ]; then params=(-x265-params "keyint=$keyint:min-keyint=$keyint:scenecut=0:log-level=error" -b:v 2M)
+    else params=(-x264-params "keyint=$keyint:min-keyint=$keyint:scenecut=0" -b:v 3M -maxrate 3M -bufsize 8M); fi
+    ffmpeg -hide_banner -loglevel error -y -i "$src" -vf noise=alls=6:allf=t -c:v "$codec" -preset veryfast "${params[@]}" -pix_fmt yuv420p "$dir/whole.mp4"
+    for k in 0 1 2 3; do
+      ffmpeg -hide_banner -loglevel error -y -ss $((k * 30)) -i "$dir/whole.mp4" -t 30 -c copy \
+        "$dir/CAM01/2026-11-20/$(printf '12%02d%02d' $((k * 30 / 60)) $((k * 30 % 60))).mp4"
+    done
+    printf 'id,name,site,zone,latitude,longitude\nCAM01,street,bench,bench,,\n' >"$dir/cameras.csv"
+  fi
+  echo "$dir"
+}
+BUSY_SRC=$(scene busy 3 40 12)
+QUIET_SRC=$(scene quiet 20 6 40)
+
 printf '\n== plates: where and how to look, one core, ms per sampled 1080p frame (30 frames at 1 fps) ==\n'
 printf '%-12s %-22s %10s %10s %14s\n' scene lever "ms/frame" detections "% of pixels"
-for scene in busy:$BUSY quiet:$QUIET; do
-  "$BENCH" plates-levers "${scene#*:}" | while read -r lever ms n share; do
-    printf '%-12s %-22s %10s %10s %14s\n' "${scene%%:*}" "$lever" "$ms" "$n" "$share"; done
-done
-printf '\n== indexing throughput: 120 s of a busy 1080p street (40 cars, four 30 s files), 2 cores ==\n'
-dec=$(ours "$BUSY" all 2)
-INC=$DATA/street-bench
-for what in "--plates" "--plates --ocr v4" "--faces" ""; do
-  rm -f "$INC.forensic" "$INC.forensic-wal" "$INC.forensic-shm"
-  .build/release/forensic incident create "$INC" --from 2026-11-20T12:00:00+05:00 --to 2026-11-20T13:00:00+05:00 \
-    --archive "$STREET" --cameras-file "$STREET/cameras.csv" >/dev/null
-  s=$(date +%s.%N); .build/release/forensic index "$INC.forensic" $what --workers 2 >/dev/null 2>&1 || true; e=$(date +%s.%N)
-  w=$(echo "$e - $s" | bc -l)
-  label=${what:-"--plates --faces"}
-  sightings=$(sqlite3 "$INC.forensic" "SELECT COUNT(*) FROM plate_sighting")
-  frames=$(sqlite3 "$INC.forensic" "SELECT SUM(frames_sampled) || ' sampled, ' || SUM(frames_analysed) || ' analysed' FROM source_file")
-  printf '%-26s %6.1f s  %6.1fx realtime  (decode-only baseline, all frames, 2 threads: %.1fx)  %s plate sightings of 40; %s frames; machines for 12,000 cameras: %.0f\n' \
-    "index $label" "$w" "$(echo "120 / $w" | bc -l)" "$(echo "120 / $dec" | bc -l)" "$sightings" "$frames" "$(echo "12000 / (120 / $w)" | bc -l)"
+for sc in busy:$(encode "$BUSY_SRC" busy-h264 libx264 50) quiet:$(encode "$QUIET_SRC" quiet-h264 libx264 50); do
+  "$BENCH" plates-levers "${sc#*:}/whole.mp4" | while read -r lever ms n share; do
+    printf '%-12s %-22s %10s %10s %14s\n' "${sc%%:*}" "$lever" "$ms" "$n" "$share"; done
 done
 
-
-printf '\n== quiet GOPs: 120 s side street (a car every 20 s), H.264 GOP 50 / H.264 GOP 250 / H.265 GOP 50, plates + faces, 2 workers ==\n'
-QA=$DATA/gop
-for kind in h264:libx264:50 h264-long:libx264:250 h265:libx265:50; do
-  IFS=: read -r name codec keyint <<<"$kind"
-  f=$QA/$name/CAM01/2026-11-20/120000.mp4
-  if [ ! -f "$f" ]; then
-    mkdir -p "$(dirname "$f")"
-    if [ "$codec" = libx265 ]; then params=(-x265-params "keyint=$keyint:min-keyint=$keyint:scenecut=0:log-level=error" -b:v 2M)
-    else params=(-x264-params "keyint=$keyint:min-keyint=$keyint:scenecut=0" -b:v 3M); fi
-    ffmpeg -hide_banner -loglevel error -y -i "$QUIET" -c:v "$codec" -preset veryfast "${params[@]}" -pix_fmt yuv420p "$f"
-    printf 'id,name,site,zone,latitude,longitude\nCAM01,street,bench,bench,,\n' >"$QA/$name/cameras.csv"
-  fi
-  for flag in --decode-quiet-gops ""; do
-    I=$QA/$name-bench; rm -f "$I.forensic" "$I.forensic-wal" "$I.forensic-shm"
-    .build/release/forensic incident create "$I" --from 2026-11-20T12:00:00+05:00 --to 2026-11-20T13:00:00+05:00 \
-      --archive "$QA/$name" --cameras-file "$QA/$name/cameras.csv" >/dev/null
-    s=$(date +%s.%N); .build/release/forensic index "$I.forensic" --workers 2 $flag >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    printf '%-10s %-20s %6.1f s  %s plate sightings of 6; %s sampled frames\n' "$name" "${flag:-quiet GOPs skipped}" \
-      "$(echo "$e - $s" | bc -l)" "$(sqlite3 "$I.forensic" "SELECT COUNT(*) FROM plate_sighting")" \
-      "$(sqlite3 "$I.forensic" "SELECT SUM(frames_sampled) FROM source_file")"
+# One index run: prints seconds, plates read exactly (of the truth), sightings, face tracks (people in the truth).
+index_run() { # archive truth flags...
+  local dir=$1 truth=$2; shift 2
+  local inc=$dir-bench s e
+  rm -f "$inc.forensic" "$inc.forensic-wal" "$inc.forensic-shm" "$inc.faces"*
+  .build/release/forensic incident create "$inc" --from 2026-11-20T12:00:00+05:00 --to 2026-11-20T13:00:00+05:00 \
+    --archive "$dir" --cameras-file "$dir/cameras.csv" >/dev/null
+  s=$(date +%s.%N); .build/release/forensic index "$inc.forensic" --workers 2 "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  local exact=0 t
+  for t in $(awk '$1 == "plate" { print $2 }' "$truth"); do
+    [ "$(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM plate_sighting WHERE text = '$t'")" -gt 0 ] && exact=$((exact + 1))
   done
+  echo "$(echo "$e - $s" | bc -l) $exact $(grep -c '^plate' "$truth") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM plate_sighting") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM face_track") $(grep -c '^face' "$truth")"
+}
+printf '\n== indexing, lever by lever: 120 s 1080p scenes (four 30 s files), plates + faces, 2 workers, beside a full ffmpeg decode ==\n'
+printf '(before = the previous release'"'"'s settings; each row adds one lever to the row above; ratio = full decode time / index time, aim: quiet >= 3, busy >= 0.5)\n'
+printf '%-24s %-30s %8s %9s %7s %13s %10s %12s\n' scene settings seconds x-realtime ratio "plates exact" sightings "face tracks"
+for spec in busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250; do
+  IFS=: read -r kind codec keyint <<<"$spec"
+  src=$BUSY_SRC; [ "$kind" = quiet ] && src=$QUIET_SRC
+  lib=libx264; [ "$codec" = h265 ] && lib=libx265
+  dir=$(encode "$src" "$kind-$codec-g$keyint" $lib "$keyint")
+  full=$(wall ffmpeg -threads 2 -i "$dir/whole.mp4" -f null -)
+  keys=$(wall ffmpeg -threads 2 -skip_frame nokey -i "$dir/whole.mp4" -f null -)
+  label="$kind $codec GOP $keyint"
+  printf '%-24s %-30s %8.1f %8.1fx %7.2f\n' "$label" "ffmpeg full decode" "$full" "$(echo "120 / $full" | bc -l)" 1
+  printf '%-24s %-30s %8.1f %8.1fx %7.2f\n' "$label" "ffmpeg keyframes only" "$keys" "$(echo "120 / $keys" | bc -l)" "$(echo "$full / $keys" | bc -l)"
+  for row in "before|--decode-quiet-gops --face-detector hog --precision auto --read-every-look" \
+             "+ quiet GOPs skipped|--face-detector hog --precision auto --read-every-look" \
+             "+ f32, not bf16|--face-detector hog --read-every-look" "+ track, read once|--face-detector hog" \
+             "+ CenterFace (= now)|"; do
+    # shellcheck disable=SC2086
+    read -r secs exact truth sightings tracks people <<<"$(index_run "$dir" "$DATA/$kind-truth.txt" ${row#*|})"
+    printf '%-24s %-30s %8.1f %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "$label" "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
+      "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
+  done
+done
+
+printf '\n== one long file: the busy H.264 scene as a single 120 s file, 2 workers (one file keeps one worker busy) ==\n'
+one=$DATA/busy-one
+if [ ! -f "$one/CAM01/2026-11-20/120000.mp4" ]; then
+  mkdir -p "$one/CAM01/2026-11-20" && cp "$DATA/busy-h264-g50/whole.mp4" "$one/CAM01/2026-11-20/120000.mp4"
+  printf 'id,name,site,zone,latitude,longitude\nCAM01,street,bench,bench,,\n' >"$one/cameras.csv"
+fi
+full=$(wall ffmpeg -threads 2 -i "$one/CAM01/2026-11-20/120000.mp4" -f null -)
+for row in "one thread per model inference (before)|--model-threads 1" "the idle core joins each inference (now)|"; do
+  # shellcheck disable=SC2086
+  read -r secs exact truth sightings tracks people <<<"$(index_run "$one" "$DATA/busy-truth.txt" ${row#*|})"
+  printf '%-42s %8.1f s %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
+    "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
 done
 fi
 

@@ -35,3 +35,13 @@ done
 echo
 echo "== faces: detection recall on dlib's testing.xml (faces >= 40 px, IoU >= 0.5) =="
 "$B" faces-eval
+echo
+echo "== faces at CCTV size: the CAM04 face clip at 640x360, half and a third of that; dlib's johns at 40/60/80 px =="
+bash scripts/make-face-footage.sh eval-data/face-archive
+FR=eval-data/face-frames
+for s in 640x360 320x180 213x120; do
+  [ -d "$FR/$s" ] && continue
+  mkdir -p "$FR/$s.tmp" && ffmpeg -hide_banner -loglevel error -i eval-data/face-archive/CAM04/2026-11-20/140300.mp4 \
+    -vf "fps=5,scale=${s/x/:}" "$FR/$s.tmp/%03d.png" && mv "$FR/$s.tmp" "$FR/$s"
+done
+"$B" faces-small "$FR"

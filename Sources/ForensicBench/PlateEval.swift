@@ -38,7 +38,6 @@ func plateEval(_ a: [String]) throws {
             let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
             if let side = env["EVAL_SIDE"].flatMap({ Int($0) }) { recognizer.detectionMaxSide = side; print("text detector input \(side) px") }
             if env["EVAL_TILES"] != nil { recognizer.tileLargePictures = true; print("large pictures also in tiles") }
-            if let side = env["EVAL_COARSE"].flatMap({ Int($0) }) { recognizer.coarseSide = side; print("coarse look at \(side) px first") }
             struct Row { var n = 0, detected = 0, found = 0, exact = 0, findable = 0, falsePlates = 0; var charAcc = 0.0, ms = 0.0 }
             var rows: [String: Row] = [:]
             var misses: [String] = []
@@ -164,7 +163,11 @@ func plateLevers(_ a: [String]) throws {
     var gate = MotionGate()
     try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(1), skipNonReference: true)).decode { f in
         let image = try f.image(.rgb)
-        let r = gate.changedRegion(try f.image(.gray, maxWidth: 160))
+        let r = gate.changedRegions(try f.image(.gray, maxWidth: 160))?.reduce(nil as MotionGate.Region?) { u, b in
+            guard let u else { return b }
+            let x0 = min(u.x, b.x), y0 = min(u.y, b.y)
+            return MotionGate.Region(x: x0, y: y0, w: max(u.x + u.w, b.x + b.w) - x0, h: max(u.y + u.h, b.y + b.h) - y0)
+        }
         let roi = r.map { PixelRect(x: Int($0.x * Double(f.width)), y: Int($0.y * Double(f.height)),
                                     w: Int(($0.w * Double(f.width)).rounded(.up)), h: Int(($0.h * Double(f.height)).rounded(.up))) }
         frames.append((image, roi?.clamped(width: f.width, height: f.height)))

@@ -129,12 +129,28 @@ public final class Incident: @unchecked Sendable {
 /// The append-only audit log: each row's hash is SHA-256 over the previous hash and its fields,
 /// so an edited or deleted row breaks the chain from there on.
 public enum Audit {
+    /// The `audit` table (incident and watchlist files): append-only, hash-chained, each row's
+    /// hash covering the previous row's hash.
+    public static let tableSQL = """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at_utc REAL NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        """
+
     static func hash(prev: String, at: Double, actor: String, action: String, detail: String) -> String {
         let text = [prev, String(format: "%.6f", at), actor, action, detail].joined(separator: "\u{1f}")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func append(_ db: Database, actor: String, action: String, detail: String) throws {
+    /// Appends one entry to the `audit` table of `db` (an incident's, a watchlist's).
+    public static func append(_ db: Database, actor: String, action: String, detail: String) throws {
         let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? String(repeating: "0", count: 64)
         let at = Date().timeIntervalSince1970
         try db.execute(sql: "INSERT INTO audit (at_utc, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
@@ -143,14 +159,17 @@ public enum Audit {
 
     /// The id of the first row whose hash does not match, or nil when the chain is intact.
     public static func firstBrokenEntry(_ incident: Incident) throws -> Int64? {
-        try incident.db.read { db in
-            var prev = String(repeating: "0", count: 64)
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id") {
-                let expected = hash(prev: prev, at: row["at_utc"], actor: row["actor"], action: row["action"], detail: row["detail"])
-                if row["prev_hash"] != prev || row["hash"] != expected { return row["id"] }
-                prev = row["hash"]
-            }
-            return nil
+        try incident.db.read { try firstBrokenEntry($0) }
+    }
+
+    /// The same check on any database with an `audit` table.
+    public static func firstBrokenEntry(_ db: Database) throws -> Int64? {
+        var prev = String(repeating: "0", count: 64)
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id") {
+            let expected = hash(prev: prev, at: row["at_utc"], actor: row["actor"], action: row["action"], detail: row["detail"])
+            if row["prev_hash"] != prev || row["hash"] != expected { return row["id"] }
+            prev = row["hash"]
         }
+        return nil
     }
 }

@@ -139,19 +139,8 @@ enum Schema {
                     embedding BLOB NOT NULL,
                     model TEXT NOT NULL);
                 CREATE INDEX face_track_idx ON face(track_id);
-
-                -- Append-only, hash-chained: each row's hash covers the previous row's hash.
-                CREATE TABLE audit (
-                    id INTEGER PRIMARY KEY,
-                    at_utc REAL NOT NULL,
-                    actor TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    detail TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL);
-                CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-                CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
                 """)
+            try db.execute(sql: Audit.tableSQL)
             // Substring search over plate texts ("KN1" finds "BKN123"), and over their folded forms
             // for near-miss search.
             try db.execute(sql: """
@@ -165,6 +154,33 @@ enum Schema {
         // A shard file (`incident split`) records which share of the archive it indexes.
         m.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE incident ADD COLUMN shard TEXT")   // "K/N"; NULL for a whole incident
+        }
+        // Watchlist hits: a sighting or face track that matched a wanted plate or person, with the
+        // fingerprint of the watchlist as it stood when checked.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE watchlist_hit (
+                    id INTEGER PRIMARY KEY,
+                    watchlist TEXT NOT NULL,            -- fingerprint of the lists' contents when checked
+                    list TEXT NOT NULL,
+                    entry_ref TEXT NOT NULL,            -- the person's or plate's id in the list
+                    entry_name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('plate', 'face')),
+                    sighting_id INTEGER REFERENCES plate_sighting(id) ON DELETE CASCADE,
+                    face_track_id INTEGER REFERENCES face_track(id) ON DELETE CASCADE,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    match TEXT NOT NULL,                -- plate: exact | candidate | near; face: face
+                    matched TEXT NOT NULL,              -- plate: the text that matched; face: the enrolled photo's SHA-256
+                    distance REAL NOT NULL,             -- plate: OCR-aware edit distance; face: descriptor distance
+                    quality REAL,                       -- face: the track's best quality
+                    checked_utc REAL NOT NULL);
+                CREATE INDEX watchlist_hit_file ON watchlist_hit(file_id);
+                CREATE TABLE watchlist_check (
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    watchlist TEXT NOT NULL,
+                    checked_utc REAL NOT NULL,
+                    PRIMARY KEY (file_id, watchlist));
+                """)
         }
         return m
     }

@@ -10,9 +10,12 @@ public struct TimedPlateRead: Sendable {
     public var crop: Data?
     /// The plate touched the edge of the analysed picture: its read may miss characters there.
     public var cut: Bool
+    /// Not read: a look at a plate whose track already had a sure read (see `PlateTracker`). It
+    /// extends the sighting's time span but neither votes nor is stored as a read.
+    public var carried: Bool
 
-    public init(pts: Double, read: PlateRead, crop: Data?, cut: Bool = false) {
-        self.pts = pts; self.read = read; self.crop = crop; self.cut = cut
+    public init(pts: Double, read: PlateRead, crop: Data?, cut: Bool = false, carried: Bool = false) {
+        self.pts = pts; self.read = read; self.crop = crop; self.cut = cut; self.carried = carried
     }
 }
 
@@ -35,7 +38,8 @@ public enum Grouping {
                 groups.append([r])
             }
         }
-        return groups.map { g in
+        return groups.map { all in
+            let g = all.filter { !$0.carried }.nilIfEmpty ?? all
             let v = vote(g)
             let sameLength = g.filter { $0.read.text.count == v.text.count }
             let best = (g.filter { $0.read.text == v.text }.nilIfEmpty ?? sameLength.nilIfEmpty ?? g)
@@ -48,7 +52,7 @@ public enum Grouping {
             }
             texts[v.text] = max(texts[v.text] ?? 0, v.confidence)
             return PlateSightingRecord(text: v.text, display: relayout(best.read.display, v.text), confidence: v.confidence,
-                                       firstPTS: g.first!.pts, lastPTS: g.last!.pts, bestPTS: best.pts, box: best.read.box,
+                                       firstPTS: all.first!.pts, lastPTS: all.last!.pts, bestPTS: best.pts, box: best.read.box,
                                        crop: best.crop, reads: g.map { ($0.pts, $0.read) }, texts: texts)
         }
     }

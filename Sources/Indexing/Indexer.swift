@@ -33,6 +33,14 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     /// Decode only the keyframe of GOPs whose packet sizes show a still scene (see
     /// `DecodeOptions.skipQuietGOPs`).
     public var skipQuietGOPs = true
+    /// Numeric precision of the OpenVINO models. f32 by default: the same numbers on every CPU
+    /// (bf16 differs by CPU), and on CPUs with AVX-512 bf16 but no AMX it measured faster too.
+    public var precision: InferencePrecision = .f32
+    /// CPU threads each model inference may use (nil: the cores shared out among the files
+    /// analysed at once). Does not change results.
+    public var modelThreads: Int?
+    /// Reuse a tracked plate's read once two sure reads agree (see `PlateTracker`).
+    public var plateTracking = true
 
     public init() {}
 
@@ -41,7 +49,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         case plateDetector = "plate_detector", plateDetectorSize = "plate_detector_size", faceUpsample = "face_upsample", fullFrameEvery = "full_frame_every"
         case plateOCR = "plate_ocr", plateRegion = "plate_region"
         case faceDetector = "face_detector", faceDetectorSize = "face_detector_size"
-        case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops"
+        case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops", plateTracking = "plate_tracking", precision, modelThreads = "model_threads"
     }
 }
 
@@ -115,20 +123,33 @@ public final class Indexer: @unchecked Sendable {
     public let stop = StopRequest()
     /// Seconds without progress after which a file's analysis is abandoned (see `analyseGuarded`).
     public var stallLimit = 120.0
-    private let plateModels: PlateModels?
-    private let faceEngine: FaceEngine?
+    private let models: ModelStore
+    private var plateModels: PlateModels?
+    private var faceEngine: FaceEngine?
+    private var modelThreads: Int
 
     public init(incident: Incident, options: IndexOptions, models: ModelStore = ModelStore()) throws {
         self.incident = incident
         self.options = options
-        // With several workers each inference gets one core; alone, it may use them all.
-        plateModels = options.plates
-            ? try PlateModels(store: models, detectors: [options.plateDetector], ocr: options.plateOCR,
-                              grammar: try PlateGrammar.bundled().preferring(region: options.plateRegion),
-                              threads: options.workers > 1 ? 1 : nil) : nil
-        faceEngine = options.faces
+        self.models = models
+        modelThreads = options.modelThreads ?? Self.threadsPerWorker(options.workers)
+        (plateModels, faceEngine) = try Self.load(models, options, threads: modelThreads)
+    }
+
+    /// The cores shared out among the files analysed at once: with as many files as cores each
+    /// inference gets one; a single long file's inferences get them all.
+    static func threadsPerWorker(_ workers: Int) -> Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, workers))
+    }
+
+    private static func load(_ models: ModelStore, _ options: IndexOptions, threads: Int) throws -> (PlateModels?, FaceEngine?) {
+        let plates = options.plates
+            ? try PlateModels(store: models, detectors: [options.plateDetector], ocr: options.plateOCR, precision: options.precision,
+                              grammar: try PlateGrammar.bundled().preferring(region: options.plateRegion), threads: threads) : nil
+        let faces = options.faces
             ? try FaceEngine(models: models, loadMMOD: options.faceDetector == .mmod, loadCenterFace: options.faceDetector == .centerface,
-                             threads: options.workers > 1 ? 1 : nil) : nil
+                             precision: options.precision, threads: threads) : nil
+        return (plates, faces)
     }
 
     /// Bumped when the code between models and results changes what is found (2: plate boxes
@@ -143,6 +164,7 @@ public final class Indexer: @unchecked Sendable {
         encoder.outputFormatting = .sortedKeys
         var o = options
         o.workers = 0   // parallelism does not change results
+        o.modelThreads = nil
         let params = String(decoding: (try? encoder.encode(o)) ?? Data(), as: UTF8.self)
         let models = [plateModelFingerprint, faceEngine?.fingerprint].compactMap { $0 }.joined(separator: ",")
         return SHA256.hash(data: Data((params + models + Self.pipelineVersion).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
@@ -177,7 +199,13 @@ public final class Indexer: @unchecked Sendable {
         let total = files.reduce(0) { $0 + ($1.duration ?? 0) }
         let state = RunState()
         let workers = max(1, min(options.workers, files.count))
-        if workers > 1 { FaceEngine.setBLASThreads(1) }
+        // Fewer files than workers (one long file): give each inference the idle cores too.
+        let threads = options.modelThreads ?? Self.threadsPerWorker(workers)
+        if threads != modelThreads {
+            (plateModels, faceEngine) = try Self.load(models, options, threads: threads)
+            modelThreads = threads
+        }
+        FaceEngine.setBLASThreads(threads)
         // Each worker owns its recognisers: inference requests and dlib contexts are per thread.
         let crew = try (0..<workers).map { i in try Worker(plates: makePlateRecognizer(), faces: faceEngine.map { i == 0 ? $0 : try $0.clone() }) }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -271,6 +299,7 @@ public final class Indexer: @unchecked Sendable {
                                                                           skipNonReference: options.referenceFramesOnly, threads: 1,
                                                                           skipQuietGOPs: options.skipQuietGOPs))
         var gate = MotionGate()
+        var tracker = PlateTracker(maxGap: 1.5 * options.every)
         var reads: [TimedPlateRead] = []
         var found: [TimedFace] = []
         var analysed = 0
@@ -279,30 +308,48 @@ public final class Indexer: @unchecked Sendable {
             if stop.requested { throw StopRequested() }
             beat()
             let small = try frame.image(.gray, maxWidth: 160)
-            var region = gate.changedRegion(small)
-            if region == nil, frame.time - lastFull >= options.fullFrameEvery { region = (0, 0, 1, 1) }
-            guard let r = region else { return true }
-            if r == (0, 0, 1, 1) { lastFull = frame.time }
+            var regions = gate.changedRegions(small)
+            if regions == nil, frame.time - lastFull >= options.fullFrameEvery { regions = [.whole] }
+            guard let regions else { return true }
+            if regions == [.whole] { lastFull = frame.time }
             analysed += 1
-            let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
-                                w: Int((r.w * Double(frame.width)).rounded(.up)), h: Int((r.h * Double(frame.height)).rounded(.up)))
-                .clamped(width: frame.width, height: frame.height)
-            // Only the changed region is converted and searched, at full resolution.
-            let image = try frame.crop(roi, .rgb)
-            if let plates {
-                for var read in try plates.recognize(image) {
-                    let crop = try? image.cropped(read.box).jpegData()
-                    let b = read.box
-                    let cut = b.x <= 1 || b.y <= 1 || b.x + b.w >= image.width - 1 || b.y + b.h >= image.height - 1
-                    read.box = PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h)
-                    reads.append(TimedPlateRead(pts: frame.time, read: read, crop: crop, cut: cut))
-                }
+            // Detectors see every region at the scale they would see the whole frame at, so a
+            // plate or face is found the same whether the picture around it moved or not.
+            let longSide = Double(max(frame.width, frame.height))
+            func side(_ roi: PixelRect, _ frameSide: Int) -> Int {
+                max(32, Int((Double(max(roi.w, roi.h)) * min(1, Double(frameSide) / longSide)).rounded()))
             }
-            if let faces {
-                for var face in try faces.faces(in: image, options: FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample, maxSide: options.faceDetectorSize), source: path) {
-                    face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
-                    face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
-                    found.append(TimedFace(pts: frame.time, face: face))
+            for r in regions {
+                let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
+                                    w: Int((r.w * Double(frame.width)).rounded(.up)), h: Int((r.h * Double(frame.height)).rounded(.up)))
+                    .clamped(width: frame.width, height: frame.height)
+                guard roi.w >= 16, roi.h >= 16 else { continue }
+                // Only the changed region is converted; crops and chips come from full resolution.
+                let image = try frame.crop(roi, .rgb)
+                if let plates {
+                    plates.detectionMaxSide = side(roi, options.plateDetectorSize)
+                    let looks = try plates.detect(image).compactMap { d in
+                        options.plateTracking
+                            ? try tracker.read(image, at: d, origin: (roi.x, roi.y), pts: frame.time) { try plates.read(image, at: $0) }
+                            : try plates.read(image, at: d).map { ($0, false) }
+                    }
+                    for (read, carried) in looks {
+                        var read = read
+                        let crop = carried ? nil : try? image.cropped(read.box).jpegData()
+                        let b = read.box
+                        let cut = b.x <= 1 || b.y <= 1 || b.x + b.w >= image.width - 1 || b.y + b.h >= image.height - 1
+                        read.box = PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h)
+                        reads.append(TimedPlateRead(pts: frame.time, read: read, crop: crop, cut: cut, carried: carried))
+                    }
+                }
+                if let faces {
+                    let faceOptions = FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample,
+                                                  maxSide: side(roi, options.faceDetectorSize))
+                    for var face in try faces.faces(in: image, options: faceOptions, source: path) {
+                        face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
+                        face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
+                        found.append(TimedFace(pts: frame.time, face: face))
+                    }
                 }
             }
             return true

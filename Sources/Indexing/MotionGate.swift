@@ -13,11 +13,19 @@ public struct MotionGate: Sendable {
 
     public init() {}
 
-    /// The changed region as a fraction of the frame (x, y, w, h in 0…1), or nil for a still scene.
-    /// The first frame counts as all changed.
-    public mutating func changedRegion(_ gray: Image) -> (x: Double, y: Double, w: Double, h: Double)? {
+    /// A part of the frame, as fractions of its width and height (0…1).
+    public struct Region: Sendable, Equatable {
+        public var x: Double, y: Double, w: Double, h: Double
+        public init(x: Double, y: Double, w: Double, h: Double) { self.x = x; self.y = y; self.w = w; self.h = h }
+        public static let whole = Region(x: 0, y: 0, w: 1, h: 1)
+    }
+
+    /// The parts of the picture that changed since the last sampled frame (each with one grid
+    /// cell of margin; parts whose margins touch are one part), or nil for a still scene. The
+    /// first frame counts as all changed. Two cars far apart are two parts, not the box around both.
+    public mutating func changedRegions(_ gray: Image) -> [Region]? {
         defer { previous = gray }
-        guard let prev = previous, prev.width == gray.width, prev.height == gray.height else { return (0, 0, 1, 1) }
+        guard let prev = previous, prev.width == gray.width, prev.height == gray.height else { return [.whole] }
         let w = gray.width, h = gray.height
         var counts = [Int](repeating: 0, count: columns * rows)
         prev.pixels.withUnsafeBufferPointer { a in
@@ -31,16 +39,34 @@ public struct MotionGate: Sendable {
             }
         }
         let cellPixels = Double(w * h) / Double(columns * rows)
-        var minC = columns, maxC = -1, minR = rows, maxR = -1
+        // One cell of margin around each active cell: the moving object's edges and what it
+        // carries (a plate below a bonnet).
+        var boxes: [(c0: Int, r0: Int, c1: Int, r1: Int)] = []
         for r in 0..<rows {
             for c in 0..<columns where Double(counts[r * columns + c]) > cellFraction * cellPixels {
-                minC = min(minC, c); maxC = max(maxC, c); minR = min(minR, r); maxR = max(maxR, r)
+                boxes.append((max(0, c - 1), max(0, r - 1), min(columns - 1, c + 1), min(rows - 1, r + 1)))
             }
         }
-        guard maxC >= 0 else { return nil }
-        // One cell of margin: the moving object's edges and what it carries (a plate below a bonnet).
-        minC = max(0, minC - 1); minR = max(0, minR - 1); maxC = min(columns - 1, maxC + 1); maxR = min(rows - 1, maxR + 1)
-        return (Double(minC) / Double(columns), Double(minR) / Double(rows),
-                Double(maxC - minC + 1) / Double(columns), Double(maxR - minR + 1) / Double(rows))
+        guard !boxes.isEmpty else { return nil }
+        // Join boxes that overlap or touch until none do.
+        var joined = true
+        while joined {
+            joined = false
+            outer: for i in boxes.indices {
+                for j in boxes.indices where j > i
+                    && boxes[i].c0 <= boxes[j].c1 + 1 && boxes[j].c0 <= boxes[i].c1 + 1
+                    && boxes[i].r0 <= boxes[j].r1 + 1 && boxes[j].r0 <= boxes[i].r1 + 1 {
+                    let a = boxes[i], b = boxes[j]
+                    boxes[i] = (min(a.c0, b.c0), min(a.r0, b.r0), max(a.c1, b.c1), max(a.r1, b.r1))
+                    boxes.remove(at: j)
+                    joined = true
+                    break outer
+                }
+            }
+        }
+        return boxes.map { b in
+            Region(x: Double(b.c0) / Double(columns), y: Double(b.r0) / Double(rows),
+                   w: Double(b.c1 - b.c0 + 1) / Double(columns), h: Double(b.r1 - b.r0 + 1) / Double(rows))
+        }
     }
 }

@@ -35,6 +35,6 @@ struct Forensic: ParsableCommand {
         abstract: "Batch forensic analysis of archived CCTV footage.",
         version: version,
         subcommands: [IncidentCommand.self, Index.self, Search.self, Track.self, Convoy.self,
-                      Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
+                      WatchlistCommand.self, Hits.self, Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
 }

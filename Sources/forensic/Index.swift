@@ -3,6 +3,7 @@ import Foundation
 import IncidentStore
 import Indexing
 import RecognitionKit
+import Watchlists
 
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,12 +35,21 @@ struct Index: ParsableCommand {
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize: Int = 1280
     @Option(help: ocrHelp) var ocr: PlateOCRVersion = .v6
     @Option(help: regionHelp) var region: String = "pk"
+    @Option(help: "f32 (default: the same results on every CPU), bf16, or auto (bf16 where the CPU has it).")
+    var precision: InferencePrecision = .f32
+    @Option(name: .customLong("model-threads"), help: "CPU threads per model inference (default: the cores shared out among the files analysed at once).")
+    var modelThreads: Int?
+    @Flag(name: .customLong("read-every-look"), help: "Read a plate at every sampled frame (default: a tracked plate's read is reused once two sure reads agree).")
+    var readEveryLook = false
+    @Option(name: .customLong("watchlist"), help: "Check what is indexed against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
+    var watchlistFile: String?
     @Option(help: "Model directory.") var models: String?
     @Flag(help: "Print the run summary as JSON.") var json = false
 
     func validate() throws {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
         guard every > 0 else { throw ValidationError("--every must be positive") }
+        if let t = modelThreads, !(1...256).contains(t) { throw ValidationError("--model-threads must be 1–256") }
         guard (0...2).contains(faceUpsample) else { throw ValidationError("--face-upsample must be 0–2") }
         guard (320...4096).contains(faceDetectorSize) else { throw ValidationError("--face-detector-size must be 320–4096") }
         try validateDetectorSize(detectorSize)
@@ -55,6 +65,9 @@ struct Index: ParsableCommand {
         options.every = every
         options.plateDetector = detector
         options.plateDetectorSize = detectorSize
+        options.precision = precision
+        options.plateTracking = !readEveryLook
+        options.modelThreads = modelThreads
         options.plateOCR = ocr
         options.plateRegion = region
         options.faceUpsample = faceUpsample
@@ -62,6 +75,12 @@ struct Index: ParsableCommand {
         options.faceDetectorSize = faceDetectorSize
         options.referenceFramesOnly = !allFrames
         options.skipQuietGOPs = !decodeQuietGOPs
+        // A watchlist that cannot be opened stops the run before any work.
+        let watchlist = try reportingFailure {
+            try (watchlistFile ?? ProcessInfo.processInfo.environment["FORENSIC_WATCHLIST"].flatMap { $0.isEmpty ? nil : $0 })
+                .map { try Watchlist(path: $0) }
+        }
+        var hits: HitCheckSummary?
         let summary = try reportingFailure {
             let store = try Incident(path: incident)
             let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))
@@ -70,7 +89,11 @@ struct Index: ParsableCommand {
             let bar = ProgressBar()
             defer { bar.finish() }
             do {
-                return try indexer.run { bar.update($0) }
+                let summary = try indexer.run { bar.update($0) }
+                if let watchlist, !summary.interrupted, summary.storageFailure == nil {
+                    hits = try watchlist.check(store)
+                }
+                return summary
             } catch where isStorageFailure(error) {
                 throw StoreError(file: incident, reason: "cannot write the incident (\(error)); nothing indexed is lost: free space or fix the folder, then run again")
             }
@@ -79,12 +102,13 @@ struct Index: ParsableCommand {
         for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }
         for e in summary.integrity { reportError("integrity: \(e)") }
         if json {
-            print(jsonLine(summary))
+            print(jsonLine(IndexReport(summary: summary, watchlist: hits)))
         } else if isatty(STDOUT_FILENO) != 0 {
             print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue%@",
                          summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
                          summary.failed, summary.catalogued,
                          summary.stillWriting.isEmpty ? "" : "; \(summary.stillWriting.count) still being written, left for the next run"))
+            if let hits { print("watchlist: \(hits.plateHits) plate hits, \(hits.faceHits) face hits in the incident (forensic hits \(incident))") }
         }
         if let why = summary.storageFailure {
             reportError("\(incident): cannot write the incident (\(why)); \(summary.indexed) files saved, \(summary.pending) left pending: free space or fix the folder, then run again")
@@ -146,5 +170,17 @@ final class ProgressBar: @unchecked Sendable {
     func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
+
+/// `index --json`: the run summary, plus `watchlist` (what checking it found) when one was given.
+struct IndexReport: Encodable {
+    let summary: IndexSummary
+    let watchlist: HitCheckSummary?
+    enum Keys: String, CodingKey { case watchlist }
+    func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encodeIfPresent(watchlist, forKey: .watchlist)
     }
 }

@@ -36,8 +36,8 @@ struct Plates: ParsableCommand {
     @Option(help: "Seconds between sampled video frames.")
     var every: Double = 1
 
-    @Option(help: "auto (bf16 where the CPU has it), f32 or bf16.")
-    var precision: InferencePrecision = .auto
+    @Option(help: "f32 (default: the same reads on every CPU, as index), bf16, or auto (bf16 where the CPU has it).")
+    var precision: InferencePrecision = .f32
 
     @Option(help: ocrHelp)
     var ocr: PlateOCRVersion = .v6

@@ -113,6 +113,15 @@ import VideoDecode
         #expect(uncut.count == 1 && uncut[0].text == "BKN123" && uncut[0].confidence < 0.5)
     }
 
+    @Test func carriedLooksExtendASightingButNeitherVoteNorCountAsReads() {
+        let reads = [TimedPlateRead(pts: 1, read: read("BKN123", 0.95), crop: nil),
+                     TimedPlateRead(pts: 2, read: read("BKN123", 0.97), crop: nil),
+                     TimedPlateRead(pts: 3, read: read("BKN123", 0.97), crop: nil, carried: true),
+                     TimedPlateRead(pts: 4, read: read("BKN123", 0.97), crop: nil, carried: true)]
+        let s = Grouping.sightings(reads)
+        #expect(s.count == 1 && s[0].reads.count == 2 && s[0].firstPTS == 1 && s[0].lastPTS == 4)
+    }
+
     @Test func aCharacterWiseVoteMendsReadsThatAreEachWrongSomewhere() {
         // Three frames of LEA4521, each misread at a different place: no single read is right.
         let reads = ["LFA4521", "LEA4S21", "LEA4527"].enumerated().map { i, t in
@@ -178,15 +187,51 @@ import VideoDecode
         if w >= 0 { close(w) }
     }
 
-    @Test func motionGateFindsTheMovingRegionAndSkipsStillFrames() {
+    @Test func motionGateFindsTheMovingRegionsAndSkipsStillFrames() throws {
         var gate = MotionGate()
         var a = Image(width: 160, height: 90, format: .gray, pixels: [UInt8](repeating: 100, count: 160 * 90))
-        #expect(gate.changedRegion(a) != nil, "the first frame is analysed")
-        #expect(gate.changedRegion(a) == nil, "a still scene is skipped")
+        let first = gate.changedRegions(a), still = gate.changedRegions(a)
+        #expect(first == [.whole], "the first frame is analysed whole")
+        #expect(still == nil, "a still scene is skipped")
         for y in 40..<60 { for x in 100..<130 { a.pixels[y * 160 + x] = 200 } }
-        let r = gate.changedRegion(a)!
+        let moved = gate.changedRegions(a)
+        let one = try #require(moved)
+        #expect(one.count == 1)
+        let r = one[0]
         #expect(r.x <= 100.0 / 160 && r.x + r.w >= 130.0 / 160 && r.y <= 40.0 / 90 && r.y + r.h >= 60.0 / 90)
         #expect(r.w < 0.5, "only the changed part, not the whole frame")
+        // Two things moving far apart are two regions, not the box around both.
+        for y in 5..<15 { for x in 5..<20 { a.pixels[y * 160 + x] = 30 } }
+        for y in 75..<88 { for x in 0..<15 { a.pixels[y * 160 + x] = 30 } }
+        for y in 40..<60 { for x in 100..<130 { a.pixels[y * 160 + x] = 100 } }
+        let apart = gate.changedRegions(a)
+        let three = try #require(apart)
+        #expect(three.count == 3, "\(three)")
+        #expect(three.reduce(0) { $0 + $1.w * $1.h } < 0.4)
+    }
+
+    /// Track, then read once: the third look at a plate whose two reads agreed and were sure is
+    /// not read again; a look at another plate nearby is.
+    @Test func aTrackedPlateIsReadUntilSureThenCarried() {
+        func picture(_ text: [UInt8], at x: Int) -> Image {
+            var img = Image(width: 400, height: 100, format: .gray, pixels: [UInt8](repeating: 90, count: 400 * 100))
+            for (i, v) in text.enumerated() { for yy in 40..<60 { for xx in 0..<8 { img.pixels[yy * 400 + x + i * 10 + xx] = v } } }
+            return img
+        }
+        let plateA: [UInt8] = [250, 20, 250, 20, 20, 250], plateB: [UInt8] = [20, 250, 20, 250, 250, 20]
+        var tracker = PlateTracker(maxGap: 1.5)
+        var readerCalls = 0
+        func look(_ img: Image, _ x: Int, _ pts: Double, _ text: String) -> Bool? {
+            let d = PlateDetection(box: PixelRect(x: x - 4, y: 36, w: 66, h: 28), score: 1)
+            return tracker.read(img, at: d, origin: (0, 0), pts: pts) { _ in readerCalls += 1; return GroupingTests().read(text, 0.97) }?.carried
+        }
+        #expect(look(picture(plateA, at: 20), 20, 1, "BKN123") == false)
+        #expect(look(picture(plateA, at: 80), 80, 2, "BKN123") == false)
+        #expect(look(picture(plateA, at: 140), 140, 3, "BKN123") == true, "two sure reads agreed: carried")
+        #expect(readerCalls == 2)
+        #expect(look(picture(plateB, at: 200), 200, 4, "LEA452") == false, "another plate's pixels: read")
+        #expect(look(picture(plateA, at: 260), 260, 6, "BKN123") == false, "too long after the track's last look: read")
+        #expect(readerCalls == 4 && tracker.reused == 1)
     }
 }
 

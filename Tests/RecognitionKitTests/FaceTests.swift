@@ -29,6 +29,38 @@ import VideoDecode
         #expect(bestDifferent > FaceEngine.samePersonThreshold, "smallest different-person distance \(bestDifferent)")
     }
 
+    @Test func centerFaceFindsTheLabelledFacesWithoutUpsampling() throws {
+        let r = try Fixtures.withFaces { try FaceDetectionEval.run(dataset: Fixtures.dlibExamples + "/faces/testing.xml", options: FaceOptions(detector: .centerface), engine: $0) }
+        print("CenterFace: recall \(r.recall) (\(r.found)/\(r.labelled) faces ≥ 40 px), \(r.falsePositives) false positives")
+        #expect(r.labelled >= 10)
+        #expect(r.recall >= 0.9)
+        #expect(r.falsePositives <= 1)
+    }
+
+    /// Faces at CCTV size: a John photographed at ~40 px wide (a 1080p camera's face at ~10 m) is
+    /// found by CenterFace, where HOG without upsampling finds nothing, and is still the same
+    /// person as his full-size photo: the detector was the cliff, not the descriptor.
+    @Test func centerFaceFindsFortyPixelFacesThatStayTheSamePerson() throws {
+        let dir = Fixtures.dlibExamples + "/johns/John_Salley/"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".jpg") }.sorted()
+        let full = try StillImage.load(dir + files[0], as: .rgb)
+        // On a plain canvas three times its size, scaled so the face (~100 of the chip's 150 px) is 40 px.
+        var canvas = Image(width: 450, height: 450, format: .rgb, pixels: [UInt8](repeating: 128, count: 450 * 450 * 3))
+        let other = try StillImage.load(dir + files[1], as: .rgb)
+        for y in 0..<150 { for x in 0..<450 where x >= 150 && x < 300 {
+            for c in 0..<3 { canvas.pixels[((150 + y) * 450 + x) * 3 + c] = other.pixels[(y * 150 + x - 150) * 3 + c] }
+        } }
+        let small = try canvas.resized(width: 180, height: 180)
+        let (reference, hog, cnn) = try Fixtures.withFaces { e in
+            (try e.describe(chips: [full])[0], try e.faces(in: small, options: FaceOptions(detector: .hog)),
+             try e.faces(in: small, options: FaceOptions(detector: .centerface)))
+        }
+        #expect(hog.isEmpty, "HOG misses a 40 px face (why CenterFace)")
+        #expect(cnn.count == 1)
+        let d = faceDistance(try #require(cnn.first).embedding, reference)
+        #expect(d < FaceEngine.samePersonThreshold, "distance \(d)")
+    }
+
     @Test func hogWithUpsamplingFindsTheLabelledFaces() throws {
         let r = try Fixtures.withFaces { try FaceDetectionEval.run(dataset: Fixtures.dlibExamples + "/faces/testing.xml", options: FaceOptions(upsample: 1), engine: $0) }
         print("HOG upsample 1: recall \(r.recall) (\(r.found)/\(r.labelled) faces ≥ 40 px), \(r.falsePositives) false positives")

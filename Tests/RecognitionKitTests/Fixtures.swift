@@ -11,7 +11,7 @@ enum Fixtures {
     static let dlibExamples = "/usr/share/doc/libdlib19.1/examples"
 
     /// One engine per test process: loading the ResNet takes ~0.3 s.
-    static let faceEngine: FaceEngine = try! FaceEngine(models: models)
+    static let faceEngine: FaceEngine = try! FaceEngine(models: models, loadCenterFace: true)
     static let faceLock = NSLock()
 
     static func tempDir() throws -> URL {

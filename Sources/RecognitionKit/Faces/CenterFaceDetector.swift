@@ -14,9 +14,9 @@ final class CenterFaceDetector {
         request = try model.makeRequest()
     }
 
-    static func load(models: ModelStore, threads: Int? = nil) throws -> InferenceModel {
+    static func load(models: ModelStore, precision: InferencePrecision, threads: Int? = nil) throws -> InferenceModel {
         try InferenceModel(path: try models.file("centerface/centerface.onnx"), name: "centerface",
-                           threads: threads, anyImageSize: true)
+                           precision: precision, threads: threads, anyImageSize: true)
     }
 
     func clone() throws -> CenterFaceDetector { try CenterFaceDetector(model: model) }

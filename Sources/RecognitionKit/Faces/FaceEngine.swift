@@ -57,11 +57,11 @@ public final class FaceEngine: @unchecked Sendable {
     /// Loads the models from the store (MMOD only when asked, it takes ~1 GB at 720p; CenterFace
     /// only when asked). `threads` caps the CenterFace model's CPU threads (1 when workers fill the cores).
     public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false, loadCenterFace: Bool = false,
-                threads: Int? = nil) throws {
+                precision: InferencePrecision = .f32, threads: Int? = nil) throws {
         let shape = try models.file("face/shape_predictor_5_face_landmarks.dat")
         let net = try models.file("face/dlib_face_recognition_resnet_model_v1.dat")
         let mmod = loadMMOD ? try models.file("face/mmod_human_face_detector.dat") : nil
-        let centerFace = loadCenterFace ? try CenterFaceDetector(model: CenterFaceDetector.load(models: models, threads: threads)) : nil
+        let centerFace = loadCenterFace ? try CenterFaceDetector(model: CenterFaceDetector.load(models: models, precision: precision, threads: threads)) : nil
         var err = [CChar](repeating: 0, count: 512)
         guard let ctx = dlibshim_create(shape, net, mmod, &err, err.count) else {
             throw RecognitionError(.modelCorrupt, file: net,

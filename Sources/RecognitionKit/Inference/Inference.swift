@@ -2,7 +2,7 @@
 import Foundation
 
 /// Numeric precision the CPU plugin computes in.
-public enum InferencePrecision: String, Sendable, CaseIterable {
+public enum InferencePrecision: String, Sendable, CaseIterable, Codable {
     /// OpenVINO's default: bf16 on CPUs with bf16 units (AMX/AVX512-BF16), else f32.
     case auto
     /// Exact f32: reproduces ONNX Runtime's numbers.

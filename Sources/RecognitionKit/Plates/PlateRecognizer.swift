@@ -99,9 +99,6 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// Also look at pictures over 1.5 × `detectionMaxSide` in tiles at a finer scale (text
     /// detector): finds small plates in large photos at about one detector pass per tile.
     public var tileLargePictures = false
-    /// Text detector: look at the picture at this longer side first and at `detectionMaxSide`
-    /// only around the text seen there (nil: one pass at `detectionMaxSide`).
-    public var coarseSide: Int?
 
     public init(models: PlateModels, detector: PlateDetectorKind = .text, reader readerKind: PlateReaderKind = .ppocr) throws {
         kind = detector
@@ -138,7 +135,7 @@ public final class PlateRecognizer: @unchecked Sendable {
     public func detect(_ image: Image) throws -> [PlateDetection] {
         switch kind {
         case .platedet: return try yolo!.detect(image)
-        case .text: return try textPlates.detect(image, maxSide: detectionMaxSide, tiles: tileLargePictures, coarseSide: coarseSide)
+        case .text: return try textPlates.detect(image, maxSide: detectionMaxSide, tiles: tileLargePictures)
         }
     }
 

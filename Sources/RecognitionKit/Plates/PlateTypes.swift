@@ -4,6 +4,7 @@ import VideoDecode
 public struct PlateDetection: Sendable, Equatable {
     public var box: PixelRect
     public var score: Double
+    public init(box: PixelRect, score: Double) { self.box = box; self.score = score }
 }
 
 /// One candidate text for a plate with its confidence (like OpenALPR's top-N list).

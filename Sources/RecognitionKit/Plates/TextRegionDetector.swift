@@ -96,13 +96,7 @@ public final class TextPlateDetector {
     /// With `tiles`, a picture over 1.5 times that size is also looked at in overlapping tiles of
     /// `maxSide` pixels at a finer scale, so plates that a downscale would shrink to a few pixels
     /// are still seen (a phone photo, a 4K frame); costs about one detector pass per tile.
-    /// With `coarseSide` smaller than `maxSide`, the picture is first looked at with its longer
-    /// side at `coarseSide`, and only windows around the text seen there are looked at again at
-    /// the `maxSide` scale (see `coarseToFine`).
-    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, coarseSide: Int? = nil) throws -> [PlateDetection] {
-        if let coarseSide, coarseSide < maxSide, Double(max(image.width, image.height)) > 1.25 * Double(coarseSide) {
-            return plates(in: image, from: try coarseToFine(image, maxSide: maxSide, coarseSide: coarseSide))
-        }
+    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false) throws -> [PlateDetection] {
         let whole = try text.detect(image, maxSide: maxSide)
         guard tiles, Double(max(image.width, image.height)) > 1.5 * Double(maxSide) else { return plates(in: image, from: whole) }
         let tiled = try tiledRegions(image, tile: maxSide)
@@ -136,41 +130,6 @@ public final class TextPlateDetector {
                     found.box.x += r.x; found.box.y += r.y
                     if !regions.contains(where: { overlapShare($0.box, found.box) > 0.5 }) { regions.append(found) }
                 }
-            }
-        }
-        return regions
-    }
-
-    /// Look cheaply, then look hard: text regions at `coarseSide`, then each region's neighbourhood
-    /// (two text heights above and below, half its width either side; overlapping windows joined)
-    /// at the scale a `maxSide` pass over the whole picture would use. The detector's cost grows
-    /// with pixels, so a frame with a few plates costs about the coarse pass.
-    private func coarseToFine(_ image: Image, maxSide: Int, coarseSide: Int) throws -> [TextRegionDetector.Region] {
-        let fineScale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
-        var windows: [PixelRect] = try text.detect(image, maxSide: coarseSide).map { r in
-            let b = r.box, padX = max(b.w / 2, 2 * b.h), padY = 2 * b.h
-            return PixelRect(x: b.x - padX, y: b.y - padY, w: b.w + 2 * padX, h: b.h + 2 * padY).clamped(width: image.width, height: image.height)
-        }
-        var joined = true
-        while joined {
-            joined = false
-            outer: for i in windows.indices {
-                for j in windows.indices where j > i && overlapShare(windows[i], windows[j]) > 0 {
-                    let a = windows[i], b = windows[j]
-                    let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
-                    windows[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, b.x + b.w) - x0, h: max(a.y + a.h, b.y + b.h) - y0)
-                    windows.remove(at: j)
-                    joined = true
-                    break outer
-                }
-            }
-        }
-        var regions: [TextRegionDetector.Region] = []
-        for w in windows where !w.isEmpty {
-            let side = max(32, Int((Double(max(w.w, w.h)) * fineScale).rounded()))
-            for var found in try text.detect(image.cropped(w), maxSide: side) {
-                found.box.x += w.x; found.box.y += w.y
-                if !regions.contains(where: { overlapShare($0.box, found.box) > 0.5 }) { regions.append(found) }
             }
         }
         return regions

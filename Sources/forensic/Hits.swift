@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import IncidentStore
+import Watchlists
+
+struct Hits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watchlist hits in an incident: who or which plate, where, when, how close; in time order.",
+        discussion: """
+            Hits are found by `index` when it is given a watchlist (--watchlist or $FORENSIC_WATCHLIST). With --watchlist \
+            here, files not yet checked against the lists as they stand are checked first; --recheck checks every file \
+            again (after the lists changed, without re-indexing). --zone hospital answers "wanted people seen at hospitals".
+            """)
+
+    @Argument(help: "The incident file.") var incident: String
+    @Option(help: "Only hits of this list.") var list: String?
+    @OptionGroup var filters: FilterOptions
+    @Option(name: .customLong("watchlist"), help: "Check against this watchlist file first.") var watchlistFile: String?
+    @Flag(help: "Check every indexed file again (needs a watchlist).") var recheck = false
+    @Option(help: "Face distance at or under which a track is the enrolled person.") var threshold: Float = 0.6
+    @Option(help: "Write each hit's plate crop or face (JPEG) into this folder; the still column names it.") var stills: String?
+    @Flag(help: "One JSON object per hit per line.") var json = false
+    @Flag(help: "CSV with a header line.") var csv = false
+
+    func validate() throws {
+        guard !(json && csv) else { throw ValidationError("choose --json or --csv, not both") }
+        guard (0.1...1.2).contains(threshold) else { throw ValidationError("--threshold must be 0.1–1.2") }
+    }
+
+    func run() throws {
+        try reportingFailure {
+            let store = try Incident(path: incident)
+            let chosen = watchlistFile ?? (recheck ? Watchlist.defaultPath() : nil)
+            if let chosen {
+                let summary = try Watchlist(path: chosen).check(store, recheck: recheck, faceThreshold: threshold)
+                if !json && !csv && isatty(STDERR_FILENO) != 0 {
+                    reportError("checked \(summary.files) files against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
+                }
+            }
+            let zone = store.config.zone
+            let hits = try store.hits(filter: try filters.filter(), list: list)
+            if let stills { try FileManager.default.createDirectory(atPath: stills, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+            let rows: [[String: Any]] = try hits.map { h in
+                var still = ""
+                if let stills, let data = h.still {
+                    still = (stills as NSString).appendingPathComponent("hit-\(h.id).jpg")
+                    guard FileManager.default.createFile(atPath: still, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: still])
+                    }
+                }
+                var row: [String: Any] = [
+                    "hit_id": h.id, "list": h.list, "entry": h.entry, "name": h.name, "kind": h.kind, "match": h.match,
+                    "matched": h.matched, "distance": h.distance, "seen": h.seen ?? "", "camera": h.camera, "site": h.site, "zone": h.zone,
+                    "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                    "file": h.file, "pts": h.pts, "still": still, "watchlist": h.watchlist]
+                if let q = h.quality { row["quality"] = q }
+                if let id = h.sightingID { row["sighting_id"] = id }
+                if let id = h.faceTrackID { row["face_track_id"] = id }
+                return row
+            }
+            printRows(rows, columns: ["hit_id", "list", "entry", "name", "kind", "match", "distance", "seen", "camera", "site", "time_local", "file", "pts"]
+                      + (stills == nil ? [] : ["still"]), format: json ? .json : csv ? .csv : .table)
+        }
+    }
+}
