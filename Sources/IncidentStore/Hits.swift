@@ -67,3 +67,23 @@ extension Incident {
         }
     }
 }
+
+extension Incident {
+    /// `list/entry` labels of the watchlist hits of these sightings (or face tracks), for search output.
+    public func watchlistLabels(sightings: [Int64] = [], faceTracks: [Int64] = []) throws -> [Int64: String] {
+        try db.read { db in
+            var labels: [Int64: [String]] = [:]
+            for (column, ids) in [("sighting_id", sightings), ("face_track_id", faceTracks)] where !ids.isEmpty {
+                for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT \(column) AS id, list, entry_ref FROM watchlist_hit
+                        WHERE \(column) IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY distance
+                        """, arguments: StatementArguments(chunk)) {
+                        labels[r["id"], default: []].append("\(r["list"] as String)/\(r["entry_ref"] as String)")
+                    }
+                }
+            }
+            return labels.mapValues { $0.joined(separator: " ") }
+        }
+    }
+}

@@ -155,7 +155,9 @@ public final class Indexer: @unchecked Sendable {
     /// Bumped when the code between models and results changes what is found (2: plate boxes
     /// follow the plate's panel; reads cut by the picture's edge support the whole read; 3:
     /// corrections only substitute, plate-like reads instead of box shapes, character-wise
-    /// sighting votes; 4: CenterFace finds the faces), so an upgrade re-indexes what the old code produced.
+    /// sighting votes; 4: CenterFace finds the faces, each moving part is looked at on its own at the
+    /// whole frame's scale, a tracked plate is read until two sure reads agree), so an upgrade
+    /// re-indexes what the old code produced.
     static let pipelineVersion = "pipeline-4"
 
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.

@@ -58,8 +58,9 @@ struct Search: ParsableCommand {
             var rows: [[String: Any]] = []
             if let plate {
                 let hits = try store.searchPlates(try PlatePattern(plate), filter: filter, fuzzy: !exact)
+                let wanted = try store.watchlistLabels(sightings: hits.map(\.sightingID))
                 rows = hits.map { h in
-                    ["sighting_id": h.sightingID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                    ["watchlist": wanted[h.sightingID] ?? "", "sighting_id": h.sightingID, "camera": h.camera, "site": h.site, "zone": h.zone,
                      "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
                      "text": h.text, "display": h.display, "matched": h.matched, "match": h.match, "distance": h.distance,
                      "confidence": h.confidence, "file": h.file, "pts": h.pts, "reads": h.reads]
@@ -68,15 +69,16 @@ struct Search: ParsableCommand {
                 let engine = try FaceEngine(models: ModelStore(directory: models))
                 let query = try engine.singleFace(in: face, largest: true, upsample: 1)
                 let hits = try store.searchFaces(query.embedding, threshold: threshold, top: top, filter: filter)
+                let wanted = try store.watchlistLabels(faceTracks: hits.map(\.faceTrackID))
                 rows = hits.map { h in
-                    ["face_track_id": h.faceTrackID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                    ["watchlist": wanted[h.faceTrackID] ?? "", "face_track_id": h.faceTrackID, "camera": h.camera, "site": h.site, "zone": h.zone,
                      "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
                      "distance": h.distance, "confidence": h.confidence, "quality": h.quality, "junk": h.junk, "file": h.file, "pts": h.pts]
                 }
             }
             let columns = plate != nil
-                ? ["sighting_id", "camera", "time_local", "time_utc", "display", "matched", "match", "distance", "confidence", "file", "pts"]
-                : ["face_track_id", "camera", "time_local", "time_utc", "distance", "confidence", "quality", "file", "pts"]
+                ? ["sighting_id", "camera", "time_local", "time_utc", "display", "matched", "match", "distance", "confidence", "file", "pts", "watchlist"]
+                : ["face_track_id", "camera", "time_local", "time_utc", "distance", "confidence", "quality", "file", "pts", "watchlist"]
             printRows(rows, columns: columns, format: json ? .json : csv ? .csv : .table)
         }
     }

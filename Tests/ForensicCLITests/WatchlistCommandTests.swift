@@ -56,6 +56,9 @@ import Testing
         let withStills = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--list", "inmates", "--stills", stills, "--json"]).stdout)
         #expect(withStills.count == 1 && FileManager.default.fileExists(atPath: withStills[0]["still"] as? String ?? "/none"))
 
+        let searched = try CLI.jsonLines(try CLI.run(["search", inc + ".forensic", "--plate", "BKN123", "--exact", "--json"]).stdout)
+        #expect(searched.count == 3 && searched.allSatisfy { $0["watchlist"] as? String == "stolen/BKN123" }, "\(searched)")
+
         // The list changes; a recheck without re-indexing follows it.
         #expect(try CLI.run(["watchlist", "remove", "stolen", "--entry", "BKN123"], environment: env).status == 0)
         let after = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--watchlist", wl, "--recheck", "--json"]).stdout)
