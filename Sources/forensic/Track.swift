@@ -46,6 +46,7 @@ struct Track: ParsableCommand {
                 }
             }
             let route = Route.build(stops)
+            let wanted = plate != nil ? try store.watchlistLabels(sightings: route.map(\.id)) : try store.watchlistLabels(faceTracks: route.map(\.id))
             let rows: [[String: Any]] = route.map { s in
                 var r: [String: Any] = ["camera": s.camera, "site": s.site, "time_local": isoTime(s.firstUTC, zone),
                                         "time_utc": isoTime(s.firstUTC, .gmt), "until_local": isoTime(s.lastUTC, zone),
@@ -53,9 +54,10 @@ struct Track: ParsableCommand {
                 if let g = s.sincePrevious { r["since_previous_s"] = (g * 10).rounded() / 10 }
                 if let k = s.kmFromPrevious { r["km_from_previous"] = k }
                 if let lat = s.latitude, let lon = s.longitude { r["latitude"] = lat; r["longitude"] = lon }
+                r["watchlist"] = wanted[s.id] ?? ""
                 return r
             }
-            printRows(rows, columns: ["camera", "site", "time_local", "since_previous_s", "km_from_previous", "label", "file", "pts"],
+            printRows(rows, columns: ["camera", "site", "time_local", "since_previous_s", "km_from_previous", "label", "file", "pts", "watchlist"],
                       format: json ? .json : .table)
             if let svg {
                 try Route.svg(route, title: "\(store.config.name): \(label)", zone: zone).write(toFile: svg, atomically: true, encoding: .utf8)

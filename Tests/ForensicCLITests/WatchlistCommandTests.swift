@@ -58,6 +58,8 @@ import Testing
 
         let searched = try CLI.jsonLines(try CLI.run(["search", inc + ".forensic", "--plate", "BKN123", "--exact", "--json"]).stdout)
         #expect(searched.count == 3 && searched.allSatisfy { $0["watchlist"] as? String == "stolen/BKN123" }, "\(searched)")
+        let route = try CLI.jsonLines(try CLI.run(["track", inc + ".forensic", "--plate", "BKN123", "--json"]).stdout)
+        #expect(route.count == 3 && route.allSatisfy { $0["watchlist"] as? String == "stolen/BKN123" }, "\(route)")
 
         // The list changes; a recheck without re-indexing follows it.
         #expect(try CLI.run(["watchlist", "remove", "stolen", "--entry", "BKN123"], environment: env).status == 0)
