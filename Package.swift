@@ -105,7 +105,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "forensic-bench",
-            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/ForensicBench"
         ),
 

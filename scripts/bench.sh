@@ -40,8 +40,8 @@ ours() { # file policy threads -> seconds (best of 2)
 }
 
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)" >&2; exit 1; }
-# BENCH_ONLY picks sections: decode recognition index search (default: all).
-ONLY=${BENCH_ONLY:-decode recognition index search}
+# BENCH_ONLY picks sections: decode recognition index watchlist search (default: all).
+ONLY=${BENCH_ONLY:-decode recognition index watchlist search}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 if want decode; then
 printf '\n== decode throughput (%s s of footage per file; %s cores) ==\n' "$SECONDS_OF_FOOTAGE" "$(nproc)"
@@ -196,6 +196,12 @@ for row in "one thread per model inference (before)|--model-threads 1" "the idle
   printf '%-42s %8.1f s %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
     "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
 done
+fi
+
+# --- Watchlist matching at scale ------------------------------------------------------------------
+if want watchlist; then
+printf '\n== watchlist matching: 100,000 enrolled faces, 10,000 wanted plates (random), per item and per indexed hour ==\n'
+"$BENCH" watchlist-scale 100000 10000
 fi
 
 # --- Search latency at scale -------------------------------------------------------------------

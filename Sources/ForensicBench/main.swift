@@ -14,6 +14,7 @@ let usage = """
            forensic-bench faces-speed
            forensic-bench faces-eval
            forensic-bench faces-small [FRAMES_DIR]
+           forensic-bench watchlist-scale [GALLERY] [PLATES]
            forensic-bench search DB READS FACES
     """
 do {
@@ -26,6 +27,7 @@ do {
     case "faces-speed": try faceSpeed()
     case "faces-eval": try faceEval()
     case "faces-small": try faceSmall(Array(args.dropFirst()))
+    case "watchlist-scale": try watchlistScale(Array(args.dropFirst()))
     case "search": try searchBench(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))

@@ -168,3 +168,36 @@ enum Support {
         #expect(try b.lists().map(\.name) == ["inmates", "stolen", "stolen2"])
     }
 }
+
+@Suite struct PlateMatcherTests {
+    /// The keyed matcher finds exactly what comparing every text with every wanted plate finds,
+    /// for allowances under 2 (keys) and at 2 (compared with everything).
+    @Test func keyedNearMatchesEqualComparingEveryPair() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        func plate() -> String { String((0..<Int.random(in: 5...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }) }
+        func misread(_ s: String) -> String {
+            var c = Array(s)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: c[Int.random(in: 0..<c.count, using: &rng)] = alphabet.randomElement(using: &rng)!
+            case 1: c.remove(at: Int.random(in: 0..<c.count, using: &rng))
+            case 2: c.insert(alphabet.randomElement(using: &rng)!, at: Int.random(in: 0...c.count, using: &rng))
+            case 3: c = c.map { $0 == "B" ? "8" : $0 == "O" ? "0" : $0 == "S" ? "5" : $0 == "T" ? "1" : $0 }
+            default: break
+            }
+            return String(c)
+        }
+        let wanted = (0..<400).map { _ in (plate(), [0, 0.4, 1, 1.5, 2].randomElement(using: &rng)!) }
+        let matcher = PlateMatcher(wanted)
+        for _ in 0..<300 {
+            let texts = (0..<3).map { _ in misread(Bool.random(using: &rng) ? wanted.randomElement(using: &rng)!.0 : plate()) }
+            var expected: [Int: Double] = [:]
+            for (i, w) in wanted.enumerated() {
+                let d = texts.map { plateDistance($0, w.0) }.min()!
+                if d <= w.1 { expected[i] = d }
+            }
+            let got = Dictionary(uniqueKeysWithValues: matcher.matches(texts).map { ($0.0, $0.1.distance) })
+            #expect(got == expected, "\(texts)")
+        }
+    }
+}
