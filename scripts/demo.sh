@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples: open an incident, index it, search it, follow a vehicle.
+# The main job on the bundled samples: open an incident, index it against a watchlist, list the
+# hits, search it, follow a vehicle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 F=.build/release/forensic
@@ -17,9 +18,24 @@ say "forensic incident create"
 "$F" incident create "$DEMO/airport-run" --from 2026-11-20T14:00:00+05:00 --to 2026-11-20T14:30:00+05:00 \
   --archive "$DEMO/archive" --cameras-file samples/cameras.csv
 
-say "forensic index (plates and faces)"
-"$F" index "$DEMO/airport-run.forensic"
+say "forensic watchlist (a wanted vehicle; an inmate enrolled from another photo of the man on CAM04)"
+WL=$DEMO/watchlist.db
+printf 'plate,reason,notes\nBKN-123,stolen,white Corolla\n' >"$DEMO/wanted-vehicles.csv"
+mkdir -p "$DEMO/inmates/CJ-0417"
+ffmpeg -hide_banner -loglevel error -y -i /usr/share/doc/libdlib19.1/examples/johns/John_Salley/000183_02159543.jpg \
+  -vf pad=450:450:150:150:color=gray "$DEMO/inmates/CJ-0417/front.png"
+"$F" watchlist create wanted-vehicles --kind plates --watchlist "$WL"
+"$F" watchlist add-plates wanted-vehicles "$DEMO/wanted-vehicles.csv" --watchlist "$WL"
+"$F" watchlist create inmates --kind faces --description "Central Jail (demo)" --watchlist "$WL"
+"$F" watchlist add-faces inmates "$DEMO/inmates" --watchlist "$WL"
+"$F" watchlist list --watchlist "$WL"
+
+say "forensic index (plates and faces, checked against the watchlist)"
+"$F" index "$DEMO/airport-run.forensic" --watchlist "$WL"
 "$F" incident info "$DEMO/airport-run.forensic"
+
+say "forensic hits (watchlist hits in time order)"
+"$F" hits "$DEMO/airport-run.forensic"
 
 say "forensic search --plate 'BKN-12?' (a witness remembers most of it)"
 "$F" search "$DEMO/airport-run.forensic" --plate 'BKN-12?'
