@@ -30,7 +30,9 @@ func faceSmall(_ args: [String]) throws {
         let sizes = try FileManager.default.contentsOfDirectory(atPath: dir).sorted { Int($0.prefix { $0.isNumber }) ?? 0 > Int($1.prefix { $0.isNumber }) ?? 0 }
         print("faces found in the clip's frames (" + sizes.joined(separator: " / ") + "), ms per frame")
         // Last row: CenterFace shown each frame at half size (what index's default 960 px does to 1080p).
-        for (label, options) in detectorChoices + [("CenterFace, half", FaceOptions(detector: .centerface, maxSide: -2))] {
+        let choices: [(String, (Image) -> FaceOptions)] = detectorChoices.map { c in (c.0, { _ in c.1 }) }
+            + [("CenterFace, half", { FaceOptions(detector: .centerface, maxSide: max($0.width, $0.height) / 2) })]
+        for (label, options) in choices {
             var cells: [String] = []
             for size in sizes {
                 let frames = try FileManager.default.contentsOfDirectory(atPath: dir + "/" + size).filter { $0.hasSuffix(".png") }.sorted()
@@ -38,9 +40,7 @@ func faceSmall(_ args: [String]) throws {
                 let t0 = Date()
                 for f in frames {
                     let image = try StillImage.load(dir + "/" + size + "/" + f)
-                    var o = options
-                    if o.maxSide == -2 { o.maxSide = max(image.width, image.height) / 2 }
-                    found += try engine.detections(in: image, options: o).count
+                    found += try engine.detections(in: image, options: options(image)).count
                 }
                 cells.append(String(format: "%4d (%4.0f ms)", found, Date().timeIntervalSince(t0) * 1000 / Double(max(frames.count, 1))))
             }

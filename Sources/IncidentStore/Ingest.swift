@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import RecognitionKit
@@ -94,7 +95,20 @@ public struct FileResult: Sendable {
     }
 }
 
-func embeddingBlob(_ v: [Float]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
+/// 128 float32 as stored (little-endian on the machines this runs on), and back.
+public func embeddingBlob(_ v: [Float]) -> Data { v.withUnsafeBufferPointer { Data(buffer: $0) } }
+public func embeddingFloats(_ blob: Data) -> [Float] {
+    blob.withUnsafeBytes { raw in (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+}
+
+/// SHA-256 of a file, streamed in 1 MiB blocks; `progress` is called after each block.
+public func sha256(of path: String, progress: () -> Void = {}) throws -> String {
+    guard let h = FileHandle(forReadingAtPath: path) else { throw StoreError(file: path, reason: "cannot read file") }
+    defer { try? h.close() }
+    var hasher = SHA256()
+    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk); progress() }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
 
 extension Incident {
     /// Records newly found files; files already catalogued keep their state, except a file not yet

@@ -175,6 +175,9 @@ enum Schema {
                     quality REAL,                       -- face: the track's best quality
                     checked_utc REAL NOT NULL);
                 CREATE INDEX watchlist_hit_file ON watchlist_hit(file_id);
+                -- Checking (and re-indexing) goes file by file.
+                CREATE INDEX plate_sighting_file ON plate_sighting(file_id);
+                CREATE INDEX face_track_file ON face_track(file_id);
                 CREATE TABLE watchlist_check (
                     file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
                     watchlist TEXT NOT NULL,

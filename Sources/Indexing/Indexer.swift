@@ -364,15 +364,6 @@ public final class Indexer: @unchecked Sendable {
     }
 }
 
-/// SHA-256 of a file, streamed in 1 MiB blocks; `progress` is called after each block.
-public func sha256(of path: String, progress: () -> Void = {}) throws -> String {
-    guard let h = FileHandle(forReadingAtPath: path) else { throw StoreError(file: path, reason: "cannot read file") }
-    defer { try? h.close() }
-    var hasher = SHA256()
-    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk); progress() }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-}
-
 /// One worker's recognisers (inference requests and dlib contexts are per thread).
 final class Worker: @unchecked Sendable {
     var plates: PlateRecognizer?

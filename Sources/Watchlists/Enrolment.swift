@@ -60,7 +60,7 @@ extension Watchlist {
         var rows: [PersonRow] = [], skipped = malformed
         for (line, f) in csv {
             let source = "\(path):\(line)"
-            guard validRef(f["id"]!) else {
+            guard validName(f["id"]!) else {
                 skipped.append(.init(source: source, reason: "id '\(f["id"]!)' must be 1–64 letters, digits, '-', '_' or '.'")); continue
             }
             let photo = f["photo"]!
@@ -70,8 +70,6 @@ extension Watchlist {
         }
         return (rows, skipped)
     }
-
-    static func validRef(_ s: String) -> Bool { validName(s) }
 
     /// Rows of a CSV as field dictionaries with their line numbers. The header must start with
     /// `header` (any case) and may add `optional` columns; a row with the wrong number of fields is
@@ -119,7 +117,7 @@ extension Watchlist {
             for photo in row.photos {
                 do {
                     let face = try Self.singleFace(photo, engine: engine)
-                    usable.append(Usable(row: row, photo: photo, sha: try fileSHA256(photo), face: face))
+                    usable.append(Usable(row: row, photo: photo, sha: try sha256(of: photo), face: face))
                 } catch {
                     report.skipped.append(.init(source: row.source.hasPrefix(photo) ? photo : "\(row.source) (\(photo))", reason: Self.reason(error)))
                 }
@@ -139,7 +137,7 @@ extension Watchlist {
                 if counted.insert(u.row.id).inserted { if entry.new { report.added += 1 } else { report.merged += 1 } }
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO face_photo (entry_id, sha256, file, quality, embedding, chip, model) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [entry.id, u.sha, u.photo, u.face.quality.score, bytes(from: u.face.embedding),
+                    """, arguments: [entry.id, u.sha, u.photo, u.face.quality.score, embeddingBlob(u.face.embedding),
                                      try? u.face.chip.jpegData(), engine.fingerprint])
                 if db.changesCount > 0 { report.photos += 1 } else {
                     report.skipped.append(.init(source: u.photo, reason: "the same photo is already enrolled for '\(u.row.id)'"))
@@ -245,12 +243,4 @@ func recordShapes(_ text: String) -> [(line: Int, fields: Int)] {
     }
     if !blank { shapes.append((start, fields)) }
     return shapes
-}
-
-func fileSHA256(_ path: String) throws -> String {
-    guard let h = FileHandle(forReadingAtPath: path) else { throw Watchlist.EnrolError("cannot read the file") }
-    defer { try? h.close() }
-    var hasher = SHA256()
-    while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
 }

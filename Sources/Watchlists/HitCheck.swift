@@ -61,11 +61,15 @@ extension Watchlist {
                                          (distance * 1000).rounded() / 1000, quality, now])
                 }
                 if !plates.isEmpty {
+                    // Every text of every sighting of the file in one query: the vote, each read, each candidate.
+                    var texts: [Int64: [String]] = [:]
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT t.sighting_id, t.text FROM plate_text t JOIN plate_sighting s ON s.id = t.sighting_id WHERE s.file_id = ?
+                        """, arguments: [file]) { texts[r["sighting_id"], default: []].append(r["text"]) }
                     for s in try Row.fetchAll(db, sql: "SELECT id, text FROM plate_sighting WHERE file_id = ?", arguments: [file]) {
                         summary.sightings += 1
                         let id: Int64 = s["id"], voted: String = s["text"]
-                        let texts = [voted] + (try String.fetchAll(db, sql: "SELECT text FROM plate_text WHERE sighting_id = ?", arguments: [id]))
-                        for (i, m) in matcher.matches(texts) {
+                        for (i, m) in matcher.matches([voted] + (texts[id] ?? [])) {
                             let p = plates[i]
                             try hit(p.list, p.ref, p.name, kind: "plate", sighting: id, track: nil,
                                     match: m.text == voted && m.distance == 0 ? "exact" : m.distance == 0 ? "candidate" : "near",
@@ -74,23 +78,28 @@ extension Watchlist {
                     }
                 }
                 if !faces.isEmpty {
+                    // Each track's five best faces (its best face first), for every track of the file in one query.
+                    var seen: [Int64: [[Float]]] = [:]
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT f.track_id, f.embedding FROM face_track t JOIN face f ON f.track_id = t.id
+                        WHERE t.file_id = ? ORDER BY f.track_id, f.quality DESC
+                        """, arguments: [file]) where (seen[r["track_id"]]?.count ?? 0) < 5 {
+                        seen[r["track_id"], default: []].append(embeddingFloats(r["embedding"]))
+                    }
+                    struct Person: Hashable { let list: String, ref: String }
                     for t in try Row.fetchAll(db, sql: "SELECT id, embedding, quality FROM face_track WHERE file_id = ?", arguments: [file]) {
                         summary.faceTracks += 1
                         let id: Int64 = t["id"]
-                        // The track's faces, best first (its best face is among them).
-                        let seen = [floats(from: t["embedding"])]
-                            + (try Data.fetchAll(db, sql: "SELECT embedding FROM face WHERE track_id = ? ORDER BY quality DESC LIMIT 5", arguments: [id]).map(floats))
-                        var best: [String: (distance: Float, photo: String, name: String, list: String)] = [:]
-                        for e in seen where e.count == DescriptorIndex.dimensions {
+                        var best: [Person: (distance: Float, photo: Int)] = [:]
+                        for e in seen[id] ?? [embeddingFloats(t["embedding"])] where e.count == DescriptorIndex.dimensions {
                             for m in gallery.nearest(to: e, k: 32, maxDistance: faceThreshold) where m.distance < faceThreshold {
-                                let g = faces[Int(m.id)]
-                                let key = g.list + "\u{1f}" + g.ref
-                                if m.distance < (best[key]?.distance ?? .infinity) { best[key] = (m.distance, g.photo, g.name, g.list) }
+                                let g = faces[Int(m.id)], who = Person(list: g.list, ref: g.ref)
+                                if m.distance < (best[who]?.distance ?? .infinity) { best[who] = (m.distance, Int(m.id)) }
                             }
                         }
-                        for (key, b) in best.sorted(by: { $0.value.distance < $1.value.distance }) {
-                            let ref = String(key.split(separator: "\u{1f}", maxSplits: 1)[1])
-                            try hit(b.list, ref, b.name, kind: "face", sighting: nil, track: id, match: "face", matched: b.photo,
+                        for (who, b) in best.sorted(by: { $0.value.distance < $1.value.distance }) {
+                            let g = faces[b.photo]
+                            try hit(who.list, who.ref, g.name, kind: "face", sighting: nil, track: id, match: "face", matched: g.photo,
                                     distance: Double(b.distance), quality: t["quality"])
                         }
                     }

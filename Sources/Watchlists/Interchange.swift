@@ -78,7 +78,7 @@ extension Watchlist {
             }
             for (i, e) in file.entries.enumerated() {
                 let source = "\(path): entry \(i + 1) (\(e.id))"
-                guard Self.validRef(e.id) else { report.skipped.append(.init(source: source, reason: "id is not valid")); continue }
+                guard Self.validName(e.id) else { report.skipped.append(.init(source: source, reason: "id is not valid")); continue }
                 let added = parseISOTime(e.added)?.timeIntervalSince1970
                 if l.kind == .plates {
                     guard let plate = e.plate, let p = try? PlatePattern(plate).normalised, !p.contains("?"), !p.contains("*") else {
@@ -95,7 +95,7 @@ extension Watchlist {
                 } else {
                     let photos = (e.photos ?? []).compactMap { p -> (Photo, Data)? in
                         guard let b64 = p.embedding, let d = Data(base64Encoded: b64), d.count == 128 * 4,
-                              floats(from: d).allSatisfy(\.isFinite) else { return nil }
+                              embeddingFloats(d).allSatisfy(\.isFinite) else { return nil }
                         return (p, d)
                     }
                     guard !photos.isEmpty, photos.count == (e.photos ?? []).count else {

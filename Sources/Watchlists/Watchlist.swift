@@ -282,7 +282,7 @@ public final class Watchlist: @unchecked Sendable {
                 JOIN entry e ON e.id = p.entry_id JOIN list l ON l.id = e.list_id
                 WHERE ? IS NULL OR l.name = ? ORDER BY l.name, e.ref, p.id
                 """, arguments: [list, list]).map { r in
-                (r["list"], r["ref"], r["name"], r["sha256"], floats(from: r["embedding"]))
+                (r["list"], r["ref"], r["name"], r["sha256"], embeddingFloats(r["embedding"]))
             }
         }
     }
@@ -310,17 +310,4 @@ public final class Watchlist: @unchecked Sendable {
     public func firstBrokenAuditEntry() throws -> Int64? {
         try db.read { try Audit.firstBrokenEntry($0) }
     }
-}
-
-/// 128 float32 little-endian ↔ bytes.
-func floats(from data: Data) -> [Float] {
-    data.withUnsafeBytes { raw in
-        (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-    }
-}
-
-func bytes(from floats: [Float]) -> Data {
-    var d = Data(capacity: floats.count * 4)
-    for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
-    return d
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import RecognitionKit
 import Watchlists
 
 struct Hits: ParsableCommand {
@@ -17,7 +18,7 @@ struct Hits: ParsableCommand {
     @OptionGroup var filters: FilterOptions
     @Option(name: .customLong("watchlist"), help: "Check against this watchlist file first.") var watchlistFile: String?
     @Flag(help: "Check every indexed file again (needs a watchlist).") var recheck = false
-    @Option(help: "Face distance at or under which a track is the enrolled person.") var threshold: Float = 0.6
+    @Option(help: "Face distance at or under which a track is the enrolled person.") var threshold: Float = FaceEngine.samePersonThreshold
     @Option(help: "Write each hit's plate crop or face (JPEG) into this folder; the still column names it.") var stills: String?
     @Flag(help: "One JSON object per hit per line.") var json = false
     @Flag(help: "CSV with a header line.") var csv = false

@@ -37,19 +37,9 @@ final class CenterFaceDetector {
         let scaled = (fitted.width == image.width && fitted.height == image.height)
             ? image : try image.resized(width: fitted.width, height: fitted.height)
         let w = (scaled.width + 31) / 32 * 32, h = (scaled.height + 31) / 32 * 32
+        // RGB 0–255 as is (mean 0, std 1/255), zero padding to the right and below.
         var input = [Float](repeating: 0, count: 3 * w * h)
-        scaled.pixels.withUnsafeBufferPointer { px in
-            input.withUnsafeMutableBufferPointer { out in
-                for y in 0..<scaled.height {
-                    for x in 0..<scaled.width {
-                        let i = (y * scaled.width + x) * 3, o = y * w + x
-                        out[o] = Float(px[i])
-                        out[w * h + o] = Float(px[i + 1])
-                        out[2 * w * h + o] = Float(px[i + 2])
-                    }
-                }
-            }
-        }
+        TensorPacking.write(scaled, into: &input, width: w, height: h, order: .rgb, mean: 0, std: 1 / 255)
         let outputs = try request.run([Tensor(shape: [1, 3, h, w], floats: input)])
         guard outputs.count == 4 else {
             throw RecognitionError(.inference, file: model.path, reason: "expected 4 outputs, got \(outputs.count)")
@@ -74,15 +64,7 @@ final class CenterFaceDetector {
                 found.append(Detection(box: box, score: Double(heat[k]), landmarks: points))
             }
         }
-        return nonMaximumSuppression(found, overlap: 0.3)
-    }
-
-    private func nonMaximumSuppression(_ detections: [Detection], overlap: Double) -> [Detection] {
-        var kept: [Detection] = []
-        for d in detections.sorted(by: { $0.score > $1.score }) where !kept.contains(where: { iou($0.box, d.box) >= overlap }) {
-            kept.append(d)
-        }
-        return kept
+        return nonMaximumSuppression(found.map(\.box), scores: found.map(\.score), iouThreshold: 0.3).map { found[$0] }
     }
 
     /// The square box dlib's HOG detector would draw around this face (what its 5-point model was
