@@ -202,6 +202,9 @@ fi
 if want watchlist; then
 printf '\n== watchlist matching: 100,000 enrolled faces, 10,000 wanted plates (random), per item and per indexed hour ==\n'
 "$BENCH" watchlist-scale 100000 10000
+TRACKS=${BENCH_RECHECK_TRACKS:-1000000}
+printf '\n== watchlist recheck through check itself: %s face tracks x 5 faces against 100,000 enrolled photos ==\n' "$TRACKS"
+"$BENCH" watchlist-recheck "$DATA/watchlist" "$TRACKS" 100000 5000
 fi
 
 # --- Search latency at scale -------------------------------------------------------------------

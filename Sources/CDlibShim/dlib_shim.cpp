@@ -7,6 +7,9 @@
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -136,6 +139,9 @@ extern "C" void dlibshim_set_blas_threads(int threads) {
     if (openblas_set_num_threads) openblas_set_num_threads(threads);
 }
 
+extern "C" char *openblas_get_corename(void) __attribute__((weak));
+extern "C" const char *dlibshim_blas_core(void) { return openblas_get_corename ? openblas_get_corename() : nullptr; }
+
 extern "C" int dlibshim_detect(dlibshim_context *ctx, const uint8_t *rgb, int width, int height,
                                int upsample, double min_score, int use_mmod,
                                dlibshim_face *faces, uint8_t *chips, int max_faces, char *err, size_t err_len) {
@@ -201,6 +207,58 @@ extern "C" int dlibshim_fit(dlibshim_context *ctx, const uint8_t *rgb, int width
         return fit_faces(*ctx, original, found, faces, chips, count);
     } catch (const std::exception &e) {
         set_error(err, err_len, e.what());
+        return -1;
+    }
+}
+
+// --- Watchlist matching: all pairs within a distance, as matrix products ---
+extern "C" int64_t dlibshim_pairs_within(const float *queries, int32_t query_count, const float *gallery,
+                                         int32_t gallery_count, float max_distance, dlibshim_pair **pairs) {
+    constexpr int dim = 128, query_tile = 1024, gallery_tile = 8192;
+    *pairs = nullptr;
+    try {
+        auto squared_norms = [](const float *rows, int32_t count) {
+            std::vector<float> out(count);
+            for (int32_t i = 0; i < count; i++) {
+                float s = 0;
+                for (int j = 0; j < dim; j++) s += rows[size_t(i) * dim + j] * rows[size_t(i) * dim + j];
+                out[i] = s;
+            }
+            return out;
+        };
+        const std::vector<float> qn = squared_norms(queries, query_count), gn = squared_norms(gallery, gallery_count);
+        const float limit = max_distance * max_distance;
+        // The product's rounding is far below this slack; candidates are confirmed exactly.
+        const float slack = 1e-3f * (1 + limit);
+        std::vector<float> dots(size_t(query_tile) * gallery_tile);
+        std::vector<dlibshim_pair> found;
+        for (int32_t q0 = 0; q0 < query_count; q0 += query_tile) {
+            const int qc = std::min(query_tile, query_count - q0);
+            for (int32_t g0 = 0; g0 < gallery_count; g0 += gallery_tile) {
+                const int gc = std::min(gallery_tile, gallery_count - g0);
+                // dots = Q · Gᵀ, through the CBLAS prototype dlib declares (linked to OpenBLAS).
+                using namespace blas_bindings;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, qc, gc, dim, 1.0f, queries + size_t(q0) * dim, dim,
+                            gallery + size_t(g0) * dim, dim, 0.0f, dots.data(), gc);
+                for (int i = 0; i < qc; i++) {
+                    const float *row = dots.data() + size_t(i) * gc;
+                    const float bound = limit + slack - qn[q0 + i];
+                    for (int j = 0; j < gc; j++) {
+                        if (gn[g0 + j] - 2 * row[j] >= bound) continue;
+                        const float *a = queries + size_t(q0 + i) * dim, *b = gallery + size_t(g0 + j) * dim;
+                        float s = 0;
+                        for (int k = 0; k < dim; k++) { const float d = a[k] - b[k]; s += d * d; }
+                        if (s < limit) found.push_back({q0 + i, g0 + j, std::sqrt(s)});
+                    }
+                }
+            }
+        }
+        if (found.empty()) return 0;
+        *pairs = static_cast<dlibshim_pair *>(std::malloc(found.size() * sizeof(dlibshim_pair)));
+        if (!*pairs) return -1;
+        std::memcpy(*pairs, found.data(), found.size() * sizeof(dlibshim_pair));
+        return int64_t(found.size());
+    } catch (const std::bad_alloc &) {
         return -1;
     }
 }

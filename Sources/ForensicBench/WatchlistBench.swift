@@ -3,12 +3,12 @@ import IncidentStore
 import RecognitionKit
 import Watchlists
 
-/// What checking against a large watchlist costs, as ratios: a face track against GALLERY
-/// enrolled photos (the SIMD flat scan `check` uses against a plain loop), and a plate sighting
+/// What checking against a large watchlist costs, as ratios: a face against GALLERY enrolled
+/// photos (the SIMD flat scan against a plain loop; `watchlist-recheck` measures the matrix
+/// products `check` uses against that scan), and a plate sighting
 /// against PLATES wanted plates (exact lookup plus the OCR-aware distance under a length filter).
-/// Random unit descriptors and random plates; per-item times, and what they make per indexed
-/// hour of the busy bench scene (~360 face tracks, ~1,400 sightings an hour) and for a recheck of
-/// 1,000,000 tracks.
+/// Random unit descriptors and random plates; per-item times, and for plates what they make per
+/// indexed hour of the busy bench scene (~1,400 sightings an hour) and for 1,000,000 sightings.
 func watchlistScale(_ args: [String]) throws {
     let galleryCount = args.first.flatMap { Int($0) } ?? 100_000
     let plateCount = args.dropFirst().first.flatMap { Int($0) } ?? 10_000
@@ -33,44 +33,6 @@ func watchlistScale(_ args: [String]) throws {
     let simd = Date().timeIntervalSince(t0) / Double(queries.count)
     print(String(format: "faces: one track's face against %d enrolled photos: plain loop %.1f ms, SIMD scan %.1f ms (%.1fx)",
                  galleryCount, naive * 1000, simd * 1000, naive / simd))
-    print(String(format: "faces: per indexed hour (~360 tracks x 6 faces) %.1f s; recheck of 1,000,000 tracks x 6 faces %.0f min (one core)",
-                 360 * 6 * simd, 1_000_000 * 6 * simd / 60))
-    // A gallery shaped like real enrolments: people whose photos cluster (same-person distances
-    // ~0.3–0.5), different people 0.7–1.1 apart (a shared component, as real faces share one).
-    func gaussian() -> Float {
-        let u = Float.random(in: 1e-7...1, using: &rng), v = Float.random(in: 0...1, using: &rng)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
-    }
-    func normalised(_ v: [Float]) -> [Float] { let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot(); return v.map { $0 / n } }
-    let shared = unit()
-    let people = (0..<(galleryCount / 10)).map { _ in normalised(zip(shared, unit()).map { 0.75 * $0 + $1 }) }
-    func photo(of p: [Float]) -> [Float] { normalised(p.map { $0 + 0.021 * gaussian() }) }
-    var clustered: [(id: Int64, descriptor: [Float])] = []
-    for (i, p) in people.enumerated() { for j in 0..<10 { clustered.append((Int64(i * 10 + j), photo(of: p))) } }
-    var flat = DescriptorIndex()
-    for c in clustered { flat.append(id: c.id, descriptor: c.descriptor) }
-    for probeCount in [8, 24] {
-    t0 = Date()
-    let coarse = CoarseDescriptorIndex(clustered, probes: probeCount)
-    let build = Date().timeIntervalSince(t0)
-    let queries2 = (0..<200).map { i in i % 2 == 0 ? photo(of: people.randomElement(using: &rng)!) : normalised(zip(shared, unit()).map { 0.75 * $0 + $1 }) }
-    var expected = 0, recalled = 0
-    var flatTime = 0.0, coarseTime = 0.0
-    for q in queries2 {
-        t0 = Date()
-        let a = Set(flat.nearest(to: q, k: 32, maxDistance: 0.6).map(\.id))
-        flatTime += Date().timeIntervalSince(t0)
-        t0 = Date()
-        let b = Set(coarse.nearest(to: q, k: 32, maxDistance: 0.6).map(\.id))
-        coarseTime += Date().timeIntervalSince(t0)
-        expected += a.count; recalled += a.intersection(b).count
-    }
-    let same = faceDistance(clustered[0].descriptor, clustered[1].descriptor), other = faceDistance(clustered[0].descriptor, clustered[10].descriptor)
-    print(String(format: "faces, clustered gallery (%d people x 10 photos; e.g. same person %.2f, different %.2f apart): flat scan %.2f ms, inverted lists (%d probes) %.2f ms per face (%.1fx), recall at 0.6 %.1f%% (%d of %d), built in %.1f s",
-                 people.count, same, other, flatTime * 1000 / 200, coarse.probes, coarseTime * 1000 / 200, flatTime / coarseTime,
-                 100 * Double(recalled) / Double(max(expected, 1)), recalled, expected, build))
-    print(String(format: "faces: recheck of 1,000,000 tracks x 6 faces with inverted lists: %.0f min (one core)", 1_000_000 * 6 * coarseTime / 200 / 60))
-    }
     let letters = Array("ABCDEFGHJKLMNPRSTUVWXYZ"), digits = Array("0123456789")
     func plate() -> String { String((0..<3).map { _ in letters.randomElement()! }) + String((0..<4).map { _ in digits.randomElement()! }) }
     let wanted = (0..<plateCount).map { _ in plate() }

@@ -1,7 +1,9 @@
 // forensic-bench: measurements for `make bench` and `make eval`. Each subcommand prints plain
 // lines that the scripts turn into tables; baselines run in the same script, as ratios.
 import Foundation
+import RecognitionKit
 
+BLASCore.restartIfMisdetected()   // measure what `forensic` runs
 let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: forensic-bench decode FILE all|keyframes|fps=N [threads]
@@ -15,6 +17,7 @@ let usage = """
            forensic-bench faces-eval
            forensic-bench faces-small [FRAMES_DIR]
            forensic-bench watchlist-scale [GALLERY] [PLATES]
+           forensic-bench watchlist-recheck DIR TRACKS GALLERY [BASELINE_TRACKS]
            forensic-bench search DB READS FACES
     """
 do {
@@ -28,6 +31,7 @@ do {
     case "faces-eval": try faceEval()
     case "faces-small": try faceSmall(Array(args.dropFirst()))
     case "watchlist-scale": try watchlistScale(Array(args.dropFirst()))
+    case "watchlist-recheck": try watchlistRecheck(Array(args.dropFirst()))
     case "search": try searchBench(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))

@@ -18,14 +18,22 @@ public struct HitCheckSummary: Sendable, Codable {
     }
 }
 
+/// How a face check meets the enrolled gallery (see `Watchlist.check`).
+public enum GalleryScan: String, Sendable {
+    case matrix, perFace = "per-face"
+}
+
 extension Watchlist {
     /// Checks the incident's indexed files against every list: each plate sighting (its voted
     /// text, every read and every candidate) against the wanted plates, each face track (every
     /// face of it) against every enrolled photo. Files already checked against the lists as they
     /// stand now are skipped unless `recheck`; a file checked again has its old hits replaced.
-    /// One transaction per file, so an interrupted check loses nothing and resumes.
+    /// One transaction per file, so an interrupted check loses nothing and resumes. `scan` picks how
+    /// faces meet the gallery: one matrix product per file (the default), or the per-face SIMD
+    /// scan it replaced (the bench's baseline; both give the same hits).
     public func check(_ incident: Incident, recheck: Bool = false,
-                      faceThreshold: Float = FaceEngine.samePersonThreshold) throws -> HitCheckSummary {
+                      faceThreshold: Float = FaceEngine.samePersonThreshold,
+                      scan: GalleryScan = .matrix) throws -> HitCheckSummary {
         let fp = try fingerprint()
         var summary = HitCheckSummary(watchlist: fp)
         let plates = try db.read { db in
@@ -37,10 +45,10 @@ extension Watchlist {
         }
         let matcher = PlateMatcher(plates.map { ($0.text, $0.maxDistance) })
         let faces = try faceGallery()
-        // The gallery as one flat SIMD-scanned store: 100,000 photos scan in a few ms per face.
+        let matrix = DescriptorBatchMatcher(scan == .matrix ? faces.map(\.embedding) : [])
         var gallery = DescriptorIndex()
-        gallery.reserve(faces.count)
-        for (i, g) in faces.enumerated() { gallery.append(id: Int64(i), descriptor: g.embedding) }
+        if scan == .perFace { for (i, g) in faces.enumerated() { gallery.append(id: Int64(i), descriptor: g.embedding) } }
+        if scan == .matrix { FaceEngine.setBLASThreads(ProcessInfo.processInfo.activeProcessorCount) }
         let files = try incident.db.read { db in
             try Int64.fetchAll(db, sql: """
                 SELECT id FROM source_file WHERE status = 'indexed'
@@ -86,20 +94,35 @@ extension Watchlist {
                         """, arguments: [file]) where (seen[r["track_id"]]?.count ?? 0) < 5 {
                         seen[r["track_id"], default: []].append(embeddingFloats(r["embedding"]))
                     }
+                    let tracks = try Row.fetchAll(db, sql: "SELECT id, embedding, quality FROM face_track WHERE file_id = ?", arguments: [file])
+                    var queries: [[Float]] = [], owner: [Int] = []
+                    for (i, t) in tracks.enumerated() {
+                        for e in seen[t["id"]] ?? [embeddingFloats(t["embedding"])] where e.count == DescriptorIndex.dimensions {
+                            queries.append(e); owner.append(i)
+                        }
+                    }
+                    summary.faceTracks += tracks.count
+                    // Per track, each enrolled person's closest photo to any of its faces.
                     struct Person: Hashable { let list: String, ref: String }
-                    for t in try Row.fetchAll(db, sql: "SELECT id, embedding, quality FROM face_track WHERE file_id = ?", arguments: [file]) {
-                        summary.faceTracks += 1
-                        let id: Int64 = t["id"]
-                        var best: [Person: (distance: Float, photo: Int)] = [:]
-                        for e in seen[id] ?? [embeddingFloats(t["embedding"])] where e.count == DescriptorIndex.dimensions {
-                            for m in gallery.nearest(to: e, k: 32, maxDistance: faceThreshold) where m.distance < faceThreshold {
-                                let g = faces[Int(m.id)], who = Person(list: g.list, ref: g.ref)
-                                if m.distance < (best[who]?.distance ?? .infinity) { best[who] = (m.distance, Int(m.id)) }
+                    var best = [[Person: (distance: Float, photo: Int)]](repeating: [:], count: tracks.count)
+                    func consider(_ query: Int, _ photo: Int, _ distance: Float) {
+                        let g = faces[photo], who = Person(list: g.list, ref: g.ref)
+                        if distance < (best[owner[query]][who]?.distance ?? .infinity) { best[owner[query]][who] = (distance, photo) }
+                    }
+                    switch scan {
+                    case .matrix:
+                        for p in try matrix.pairs(queries, within: faceThreshold) { consider(p.query, p.gallery, p.distance) }
+                    case .perFace:
+                        for (i, q) in queries.enumerated() {
+                            for m in gallery.nearest(to: q, k: faces.count, maxDistance: faceThreshold) where m.distance < faceThreshold {
+                                consider(i, Int(m.id), m.distance)
                             }
                         }
-                        for (who, b) in best.sorted(by: { $0.value.distance < $1.value.distance }) {
+                    }
+                    for (i, t) in tracks.enumerated() {
+                        for (who, b) in best[i].sorted(by: { ($0.value.distance, $0.value.photo) < ($1.value.distance, $1.value.photo) }) {
                             let g = faces[b.photo]
-                            try hit(who.list, who.ref, g.name, kind: "face", sighting: nil, track: id, match: "face", matched: g.photo,
+                            try hit(who.list, who.ref, g.name, kind: "face", sighting: nil, track: t["id"], match: "face", matched: g.photo,
                                     distance: Double(b.distance), quality: t["quality"])
                         }
                     }

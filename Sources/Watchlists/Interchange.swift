@@ -14,6 +14,10 @@ extension Watchlist {
         public var kind: Kind
         public var description: String
         public var entries: [Entry]
+
+        public init(list: String, kind: Kind, description: String, entries: [Entry]) {
+            self.list = list; self.kind = kind; self.description = description; self.entries = entries
+        }
     }
 
     public func export(list name: String) throws -> Export {

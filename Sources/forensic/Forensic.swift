@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import RecognitionKit
 
 /// Exit codes, shared by every subcommand (documented in the README).
 enum ExitStatus {
@@ -35,6 +36,17 @@ struct Forensic: ParsableCommand {
         abstract: "Batch forensic analysis of archived CCTV footage.",
         version: version,
         subcommands: [IncidentCommand.self, Index.self, Search.self, Track.self, Convoy.self,
-                      WatchlistCommand.self, Hits.self, Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
+                      WatchlistCommand.self, Hits.self, Export.self, Verify.self, AuditLog.self, Keys.self,
+                      Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
+
+    static func main() {
+        BLASCore.restartIfMisdetected()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

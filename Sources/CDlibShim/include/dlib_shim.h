@@ -49,6 +49,20 @@ int dlibshim_describe(dlibshim_context *ctx, const uint8_t *chips, int count,
 /// when the BLAS in use is not OpenBLAS.
 void dlibshim_set_blas_threads(int threads);
 
+/// The kernel set OpenBLAS picked for this CPU (e.g. "SkylakeX", "Haswell"), or NULL when the
+/// BLAS in use is not OpenBLAS.
+const char *dlibshim_blas_core(void);
+
+/// One pair of 128-D descriptors closer than the asked distance.
+typedef struct { int32_t query; int32_t gallery; float distance; } dlibshim_pair;
+
+/// Every (query, gallery) pair of 128-D descriptors (packed float32 rows) closer than
+/// `max_distance`, by BLAS matrix products over tiles (|q-g|² = |q|² + |g|² - 2 q·g), each
+/// pair's distance then computed directly so results equal a plain scan's. Sets `*pairs` to a
+/// malloc'd array (free it with `free`) and returns how many, or -1 when memory ran out.
+int64_t dlibshim_pairs_within(const float *queries, int32_t query_count, const float *gallery,
+                              int32_t gallery_count, float max_distance, dlibshim_pair **pairs);
+
 #ifdef __cplusplus
 }
 #endif
