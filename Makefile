@@ -16,7 +16,8 @@ build: setup
 demo: build
 	@bash scripts/demo.sh
 
-test: setup
+test:
+	@bash scripts/setup.sh --test
 	swift test
 
 bench: build

@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // C interop: one small target per C library.
@@ -87,11 +89,25 @@ let package = Package(
             swiftSettings: sanitized
         ),
 
+        // Evidence bundles for courts: export (originals, clips, stills, signed manifest, custody,
+        // report) and a verifier that needs neither the incident nor the models.
+        .target(
+            name: "Evidence",
+            dependencies: [
+                "VideoDecode", "IncidentStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: sanitized
+        ),
+
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,6 +128,10 @@ let package = Package(
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
         .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),
         .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"]),
+        .testTarget(name: "EvidenceTests", dependencies: [
+            "Evidence", "IncidentStore", "VideoDecode", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"]),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
         .testTarget(name: "ForensicCLITests", dependencies: ["forensic"]),

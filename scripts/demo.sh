@@ -51,3 +51,10 @@ say "forensic track --plate BKN-123"
 
 say "forensic convoy --plate BKN-123"
 "$F" convoy "$DEMO/airport-run.forensic" --plate BKN-123
+
+say "forensic export (the suspect vehicle's sightings, for a court) and verify"
+mkdir -p "$DEMO/keys"
+"$F" keys create --out "$DEMO/keys/court-key"
+"$F" export "$DEMO/airport-run.forensic" --plate BKN-123 --redact --out "$DEMO/BKN-123-evidence.zip" --key "$DEMO/keys/court-key"
+"$F" verify "$DEMO/BKN-123-evidence.zip" --key "$DEMO/keys/court-key.pub" | tail -4
+"$F" audit "$DEMO/airport-run.forensic" --verify | tail -2

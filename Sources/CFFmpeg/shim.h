@@ -10,6 +10,7 @@
 #include <libavutil/error.h>
 #include <libavutil/dict.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <errno.h>
 

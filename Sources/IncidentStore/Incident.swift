@@ -145,13 +145,26 @@ public enum Audit {
         """
 
     static func hash(prev: String, at: Double, actor: String, action: String, detail: String) -> String {
-        let text = [prev, String(format: "%.6f", at), actor, action, detail].joined(separator: "\u{1f}")
+        hash(prev: prev, at: timeText(at), actor: actor, action: action, detail: detail)
+    }
+
+    /// An entry's hash: SHA-256 (hex) of the previous hash, the time as hashed (`timeText`), actor,
+    /// action and detail, joined by U+001F. Evidence bundles carry the time as this text, so a
+    /// verifier recomputes the chain without the incident.
+    public static func hash(prev: String, at: String, actor: String, action: String, detail: String) -> String {
+        let text = [prev, at, actor, action, detail].joined(separator: "\u{1f}")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Seconds since 1970 with six decimals, as an entry's time is hashed.
+    public static func timeText(_ at: Double) -> String { String(format: "%.6f", at) }
+
+    /// The first entry's previous hash.
+    public static let genesis = String(repeating: "0", count: 64)
+
     /// Appends one entry to the `audit` table of `db` (an incident's, a watchlist's).
     public static func append(_ db: Database, actor: String, action: String, detail: String) throws {
-        let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? String(repeating: "0", count: 64)
+        let prev = try String.fetchOne(db, sql: "SELECT hash FROM audit ORDER BY id DESC LIMIT 1") ?? genesis
         let at = Date().timeIntervalSince1970
         try db.execute(sql: "INSERT INTO audit (at_utc, actor, action, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
                        arguments: [at, actor, action, detail, prev, hash(prev: prev, at: at, actor: actor, action: action, detail: detail)])
@@ -164,12 +177,53 @@ public enum Audit {
 
     /// The same check on any database with an `audit` table.
     public static func firstBrokenEntry(_ db: Database) throws -> Int64? {
-        var prev = String(repeating: "0", count: 64)
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id") {
-            let expected = hash(prev: prev, at: row["at_utc"], actor: row["actor"], action: row["action"], detail: row["detail"])
-            if row["prev_hash"] != prev || row["hash"] != expected { return row["id"] }
-            prev = row["hash"]
-        }
-        return nil
+        problems(in: try entries(db)).first?.id
     }
+
+    /// Every entry, oldest first.
+    public static func entries(_ db: Database) throws -> [AuditEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").map { r in
+            AuditEntry(id: r["id"], at: timeText(r["at_utc"]), time: isoTime(Date(timeIntervalSince1970: r["at_utc"]), TimeZone(identifier: "UTC")!),
+                       actor: r["actor"], action: r["action"], detail: r["detail"], prevHash: r["prev_hash"], hash: r["hash"])
+        }
+    }
+
+    /// Where a chain is broken, entry by entry: an entry whose hash does not cover its contents
+    /// (edited), or whose previous hash is not the hash of the entry before it (one removed,
+    /// inserted or moved). Empty when intact.
+    public static func problems(in entries: [AuditEntry]) -> [(id: Int64, reason: String)] {
+        var out: [(id: Int64, reason: String)] = []
+        var prev = genesis, prevID: Int64? = nil
+        for e in entries {
+            if e.hash != hash(prev: e.prevHash, at: e.at, actor: e.actor, action: e.action, detail: e.detail) {
+                out.append((e.id, "entry \(e.id) (\(e.action)): its hash does not match its contents (edited)"))
+            } else if e.prevHash != prev {
+                out.append((e.id, "entry \(e.id) (\(e.action)): does not follow " + (prevID.map { "entry \($0)" } ?? "the start of the log") + " (an entry removed, added or moved)"))
+            }
+            prev = e.hash
+            prevID = e.id
+        }
+        return out
+    }
+}
+
+/// One audit log entry as hashed and as exported (`custody.jsonl`, `forensic audit --json`).
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var id: Int64
+    /// Seconds since 1970, six decimals: the text the hash covers.
+    public var at: String
+    /// The same time, ISO 8601 UTC, for reading.
+    public var time: String
+    public var actor: String
+    public var action: String
+    public var detail: String
+    public var prevHash: String
+    public var hash: String
+
+    public init(id: Int64, at: String, time: String, actor: String, action: String, detail: String, prevHash: String, hash: String) {
+        self.id = id; self.at = at; self.time = time; self.actor = actor; self.action = action; self.detail = detail
+        self.prevHash = prevHash; self.hash = hash
+    }
+
+    enum CodingKeys: String, CodingKey { case id, at, time, actor, action, detail, hash; case prevHash = "prev_hash" }
 }

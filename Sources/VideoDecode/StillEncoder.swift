@@ -53,6 +53,37 @@ extension Image {
         return Data(bytes: packet.pointer.pointee.data, count: Int(packet.pointer.pointee.size))
     }
 
+    /// Lossless PNG (RGB, 8 bits a channel) through libavcodec's PNG encoder: evidence stills.
+    public func pngData() throws -> Data {
+        guard let codec = avcodec_find_encoder(AV_CODEC_ID_PNG), let ctx = avcodec_alloc_context3(codec) else {
+            throw DecodeError(.write, file: "png", operation: "avcodec_find_encoder", reason: "no PNG encoder")
+        }
+        var ctxPtr: UnsafeMutablePointer<AVCodecContext>? = ctx
+        defer { avcodec_free_context(&ctxPtr) }
+        ctx.pointee.width = Int32(width)
+        ctx.pointee.height = Int32(height)
+        ctx.pointee.pix_fmt = AV_PIX_FMT_RGB24
+        ctx.pointee.time_base = AVRational(num: 1, den: 25)
+        try FFmpeg.check(avcodec_open2(ctx, codec, nil), .write, file: "png")
+        let rgb = format == .rgb ? self : try resized(width: width, height: height, format: .rgb)
+        guard let frame = av_frame_alloc() else { throw DecodeError(.write, file: "png", operation: "av_frame_alloc", reason: "out of memory") }
+        var framePtr: UnsafeMutablePointer<AVFrame>? = frame
+        defer { av_frame_free(&framePtr) }
+        frame.pointee.width = Int32(width)
+        frame.pointee.height = Int32(height)
+        frame.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        try FFmpeg.check(av_frame_get_buffer(frame, 0), .write, file: "png")
+        let stride = Int(frame.pointee.linesize.0), row = width * 3
+        rgb.pixels.withUnsafeBufferPointer { src in
+            for y in 0..<height { (frame.pointee.data.0! + y * stride).update(from: src.baseAddress! + y * row, count: row) }
+        }
+        try FFmpeg.check(avcodec_send_frame(ctx, frame), .write, file: "png")
+        let packet = Packet()
+        try FFmpeg.check(avcodec_receive_packet(ctx, packet.pointer), .write, file: "png")
+        defer { packet.unref() }
+        return Data(bytes: packet.pointer.pointee.data, count: Int(packet.pointer.pointee.size))
+    }
+
     /// A copy enlarged to `width`×`height` by repeating the last row and column.
     func paddedCopy(width w: Int, height h: Int) -> Image {
         let bpp = format.bytesPerPixel

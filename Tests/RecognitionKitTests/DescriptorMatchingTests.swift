@@ -16,7 +16,7 @@ struct DescriptorMatchingTests {
         let gallery = clustered(9_000, centres: centres, seed: &seed), queries = clustered(1_100, centres: centres, seed: &seed)
         var flat = DescriptorIndex()
         for (i, g) in gallery.enumerated() { flat.append(id: Int64(i), descriptor: g) }
-        let threshold: Float = 0.3
+        let threshold: Float = 0.42   // about the median distance within a cluster: many pairs on both sides
         var expected = Set<[Int]>()
         for (q, v) in queries.enumerated().prefix(150) {
             for m in flat.nearest(to: v, k: gallery.count, maxDistance: threshold) where m.distance < threshold { expected.insert([q, Int(m.id)]) }
