@@ -103,11 +103,18 @@ let package = Package(
             swiftSettings: sanitized
         ),
 
+        // The archive index: nightly day files, their catalogue, shards, retention.
+        .target(
+            name: "Nightly",
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: sanitized
+        ),
+
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -18,6 +18,8 @@ public struct RouteStop: Sendable, Codable {
     public var sincePrevious: Double?
     /// Straight-line kilometres from the previous camera (when both have coordinates).
     public var kmFromPrevious: Double?
+    /// The day file it came from, when following across an archive index.
+    public var day: String?
 
     public init(camera: String, cameraName: String, site: String, latitude: Double?, longitude: Double?,
                 firstUTC: Date, lastUTC: Date, id: Int64, label: String, file: String, pts: Double) {

@@ -185,6 +185,10 @@ enum Schema {
                     PRIMARY KEY (file_id, watchlist));
                 """)
         }
+        // v4: the archive index whose nightly results `index` reuses by default (incident create --reuse).
+        m.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE incident ADD COLUMN reuse_index TEXT")
+        }
         return m
     }
 }

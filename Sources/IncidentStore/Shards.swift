@@ -153,40 +153,49 @@ extension Incident {
                 fileID = try copyFileRow(db, shardID, fileColumns, run: run)
             }
             guard status == "indexed" else { report.failed += 1; continue }
-            try db.execute(sql: """
-                INSERT INTO main.plate_sighting (id, file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc,
-                    reads, best_pts, box_x, box_y, box_w, box_h, crop)
-                SELECT id + ?, ?, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc,
-                    reads, best_pts, box_x, box_y, box_w, box_h, crop FROM shard.plate_sighting WHERE file_id = ?
-                """, arguments: [sightingShift, fileID, shardID])
-            report.sightings += db.changesCount
-            try db.execute(sql: """
-                INSERT INTO main.plate_read (sighting_id, file_id, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence,
-                    candidates, format, corrected_from, model)
-                SELECT sighting_id + ?, ?, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence,
-                    candidates, format, corrected_from, model FROM shard.plate_read WHERE file_id = ?
-                """, arguments: [sightingShift, fileID, shardID])
-            try db.execute(sql: """
-                INSERT INTO main.plate_text (sighting_id, text, canon, confidence)
-                SELECT t.sighting_id + ?, t.text, t.canon, t.confidence
-                FROM shard.plate_text t JOIN shard.plate_sighting s ON s.id = t.sighting_id WHERE s.file_id = ?
-                """, arguments: [sightingShift, shardID])
-            try db.execute(sql: """
-                INSERT INTO main.face_track (id, file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts,
-                    box_x, box_y, box_w, box_h, quality, junk, embedding, crop)
-                SELECT id + ?, ?, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts,
-                    box_x, box_y, box_w, box_h, quality, junk, embedding, crop FROM shard.face_track WHERE file_id = ?
-                """, arguments: [trackShift, fileID, shardID])
-            report.faceTracks += db.changesCount
-            try db.execute(sql: """
-                INSERT INTO main.face (track_id, file_id, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
-                    frontal, quality, junk, embedding, model)
-                SELECT track_id + ?, ?, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
-                    frontal, quality, junk, embedding, model FROM shard.face WHERE file_id = ?
-                """, arguments: [trackShift, fileID, shardID])
+            let copied = try copyResults(db, from: shardID, to: fileID, sightingShift: sightingShift, trackShift: trackShift)
+            report.sightings += copied.sightings
+            report.faceTracks += copied.tracks
             report.merged += 1
         }
         return report
+    }
+
+    /// Copies one file's sightings (with reads and texts) and face tracks (with faces) from the
+    /// database attached as `shard` into `main`, ids shifted past main's: merge and reuse share it.
+    static func copyResults(_ db: Database, from shardID: Int64, to fileID: Int64, sightingShift: Int64, trackShift: Int64) throws -> (sightings: Int, tracks: Int) {
+        try db.execute(sql: """
+            INSERT INTO main.plate_sighting (id, file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc,
+                reads, best_pts, box_x, box_y, box_w, box_h, crop)
+            SELECT id + ?, ?, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc,
+                reads, best_pts, box_x, box_y, box_w, box_h, crop FROM shard.plate_sighting WHERE file_id = ?
+            """, arguments: [sightingShift, fileID, shardID])
+        let sightings = db.changesCount
+        try db.execute(sql: """
+            INSERT INTO main.plate_read (sighting_id, file_id, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence,
+                candidates, format, corrected_from, model)
+            SELECT sighting_id + ?, ?, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence,
+                candidates, format, corrected_from, model FROM shard.plate_read WHERE file_id = ?
+            """, arguments: [sightingShift, fileID, shardID])
+        try db.execute(sql: """
+            INSERT INTO main.plate_text (sighting_id, text, canon, confidence)
+            SELECT t.sighting_id + ?, t.text, t.canon, t.confidence
+            FROM shard.plate_text t JOIN shard.plate_sighting s ON s.id = t.sighting_id WHERE s.file_id = ?
+            """, arguments: [sightingShift, shardID])
+        try db.execute(sql: """
+            INSERT INTO main.face_track (id, file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts,
+                box_x, box_y, box_w, box_h, quality, junk, embedding, crop)
+            SELECT id + ?, ?, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts,
+                box_x, box_y, box_w, box_h, quality, junk, embedding, crop FROM shard.face_track WHERE file_id = ?
+            """, arguments: [trackShift, fileID, shardID])
+        let tracks = db.changesCount
+        try db.execute(sql: """
+            INSERT INTO main.face (track_id, file_id, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
+                frontal, quality, junk, embedding, model)
+            SELECT track_id + ?, ?, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
+                frontal, quality, junk, embedding, model FROM shard.face WHERE file_id = ?
+            """, arguments: [trackShift, fileID, shardID])
+        return (sightings, tracks)
     }
 
     @discardableResult

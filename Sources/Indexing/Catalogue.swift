@@ -12,7 +12,7 @@ public enum Catalogue {
         /// In scope but another shard's (shard files only).
         public var otherShards = 0
         /// Files whose size or modification time changed while they were looked at (a recorder
-        /// still writing them): left for a later run.
+        /// still writing them), or modified within the settle time: left for a later run.
         public var stillWriting: [String] = []
     }
 
@@ -23,8 +23,11 @@ public enum Catalogue {
         return [Int(st.st_size), st.st_mtim.tv_sec, st.st_mtim.tv_nsec]
     }
 
-    /// Entries for every in-scope file, plus those that could not be placed in time.
-    public static func scan(_ config: IncidentConfig, knownCameras: Set<String>) throws -> ([CatalogueEntry], Report) {
+    /// Entries for every in-scope file, plus those that could not be placed in time. `only`
+    /// limits the scan to these archive paths (a nightly run has walked the archive already);
+    /// files modified less than `settle` seconds ago are left for a later run.
+    public static func scan(_ config: IncidentConfig, knownCameras: Set<String>, only: [String]? = nil,
+                            settle: TimeInterval = 0) throws -> ([CatalogueEntry], Report) {
         let layout = try ArchiveLayout(config.layout, timeZone: config.zone)
         let root = URL(fileURLWithPath: config.archive).standardizedFileURL
         var isDir: ObjCBool = false
@@ -34,23 +37,20 @@ public enum Catalogue {
         let wanted = config.cameras.map(Set.init) ?? knownCameras
         var report = Report()
         var entries: [CatalogueEntry] = []
-        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey]
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys,
-                                                          options: [.skipsHiddenFiles]) else { return ([], report) }
-        var files: [(String, Int64)] = []
-        for case let url as URL in walker {
-            guard (try? url.resourceValues(forKeys: Set(keys)))?.isRegularFile == true else { continue }
-            let size = Int64((try? url.resourceValues(forKeys: [.fileSizeKey]))?.fileSize ?? 0)
-            let rel = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
-            files.append((rel, size))
-        }
+        let files = try only.map { $0.compactMap { rel in fileState(root.appendingPathComponent(rel).path).map { (rel, Int64($0[0])) } } }
+            ?? walk(root)
+        let now = Date().timeIntervalSince1970
         for (rel, size) in files.sorted(by: { $0.0 < $1.0 }) {
             report.seen += 1
             let match = layout.match(rel)
             let camera = match?.camera ?? rel.split(separator: "/").first.map(String.init)
             guard let camera, wanted.contains(camera) else { report.outOfScope += 1; continue }
             if let shard = config.shard, !shard.contains(rel) { report.otherShards += 1; continue }
+            // A start from the path more than a day before the window (or after it): out of scope
+            // without opening the file (recorders cut files far shorter than a day).
+            if let start = match?.start, start > config.to || start < config.from.addingTimeInterval(-86_400) { report.outOfScope += 1; continue }
             let full = root.appendingPathComponent(rel).path
+            if settle > 0, let state = fileState(full), Double(state[1]) > now - settle { report.stillWriting.append(rel); continue }
             var info: MediaInfo? = nil
             var probeError: String? = nil
             let before = fileState(full)
@@ -75,5 +75,19 @@ public enum Catalogue {
                                           status: probeError == nil ? "pending" : "failed", error: probeError))
         }
         return (entries, report)
+    }
+
+    /// Every regular file under `root` (hidden ones skipped): archive path and size.
+    public static func walk(_ root: URL) throws -> [(String, Int64)] {
+        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey]
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys,
+                                                          options: [.skipsHiddenFiles]) else { return [] }
+        var files: [(String, Int64)] = []
+        let prefix = root.standardizedFileURL.path.count + 1
+        for case let url as URL in walker {
+            guard let values = try? url.resourceValues(forKeys: Set(keys)), values.isRegularFile == true else { continue }
+            files.append((String(url.standardizedFileURL.path.dropFirst(prefix)), Int64(values.fileSize ?? 0)))
+        }
+        return files
     }
 }

@@ -88,9 +88,12 @@ public struct IndexSummary: Sendable, Codable {
     /// Why the incident could not be written (disk full, read-only): the run stopped there and
     /// left the rest pending.
     public var storageFailure: String?
+    /// Files whose results were taken from an archive index's day files (same bytes, same
+    /// settings) instead of being decoded: counted in `indexed` too.
+    public var reused = 0
 
     enum CodingKeys: String, CodingKey {
-        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity
+        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity, reused
         case stillWriting = "still_writing", storageFailure = "storage_failure"
         case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
     }
@@ -123,6 +126,13 @@ public final class Indexer: @unchecked Sendable {
     public let stop = StopRequest()
     /// Seconds without progress after which a file's analysis is abandoned (see `analyseGuarded`).
     public var stallLimit = 120.0
+    /// Catalogue only these archive paths instead of walking the archive (nightly runs walk it once).
+    public var catalogueOnly: [String]?
+    /// Files modified less than this many seconds ago wait for a later run (a recorder may still write them).
+    public var settle: TimeInterval = 0
+    /// Incident files (nightly day files) whose results are taken for files indexed there from
+    /// the same bytes with the same fingerprint, instead of decoding them again.
+    public var reuseSources: [String] = []
     private let models: ModelStore
     private var plateModels: PlateModels?
     private var faceEngine: FaceEngine?
@@ -172,6 +182,27 @@ public final class Indexer: @unchecked Sendable {
         return SHA256.hash(data: Data((params + models + Self.pipelineVersion).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Files whose results a reuse source holds (same path, bytes and fingerprint) are copied from
+    /// it; the rest are returned for analysis.
+    private func reuse(_ files: [SourceFile], fingerprint: String, runID: Int64, into summary: inout IndexSummary) throws -> [SourceFile] {
+        guard !reuseSources.isEmpty else { return files }
+        let archive = URL(fileURLWithPath: incident.config.archive)
+        return try files.filter { file in
+            guard !stop.requested, let hash = try? sha256(of: archive.appendingPathComponent(file.path).path) else { return true }
+            if let old = file.sha256, old != hash { return true }   // the indexer reports the change
+            for source in reuseSources {
+                guard let copied = try incident.reuse(fileID: file.id, path: file.path, sha256: hash, fingerprint: fingerprint,
+                                                      runID: runID, from: source) else { continue }
+                summary.reused += 1
+                summary.sightings += copied.sightings
+                summary.faceTracks += copied.tracks
+                summary.footageSeconds += file.duration ?? 0
+                return false
+            }
+            return true
+        }
+    }
+
     private var plateModelFingerprint: String? {
         guard let m = plateModels else { return nil }
         return [options.plateDetector == .platedet ? m.platedet?.fingerprint : nil, m.textDetector.fingerprint, m.recognizer.fingerprint]
@@ -182,7 +213,7 @@ public final class Indexer: @unchecked Sendable {
         let started = Date()
         var summary = IndexSummary()
         let known = Set(try incident.cameras().map(\.id))
-        let (entries, report) = try Catalogue.scan(incident.config, knownCameras: known)
+        let (entries, report) = try Catalogue.scan(incident.config, knownCameras: known, only: catalogueOnly, settle: settle)
         summary.skipped = report.outOfScope
         let changes = try incident.catalogue(entries)
         let added = changes.added
@@ -193,11 +224,12 @@ public final class Indexer: @unchecked Sendable {
         let catalogueFailures = added.filter { $0.status == "failed" }.map { $0.error ?? $0.path }
         summary.noTime = added.filter { $0.status == "no_time" }.map(\.path)
         let fp = fingerprint
-        let files = try incident.filesToIndex(fingerprint: fp)
+        let allFiles = try incident.filesToIndex(fingerprint: fp)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let runID = try incident.startRun(models: [plateModelFingerprint, faceEngine?.fingerprint].compactMap { $0 },
                                           parameters: String(decoding: try encoder.encode(options), as: UTF8.self))
+        let files = try reuse(allFiles, fingerprint: fp, runID: runID, into: &summary)
         let total = files.reduce(0) { $0 + ($1.duration ?? 0) }
         let state = RunState()
         let workers = max(1, min(options.workers, files.count))
@@ -240,7 +272,7 @@ public final class Indexer: @unchecked Sendable {
                                         footageTotal: total, elapsed: Date().timeIntervalSince(started)))
             }
         }
-        summary.indexed = state.indexed
+        summary.indexed = state.indexed + summary.reused
         summary.storageFailure = state.storage
         summary.interrupted = stop.requested && state.storage == nil
         summary.pending = files.count - state.done + state.writing.count
@@ -248,9 +280,9 @@ public final class Indexer: @unchecked Sendable {
         summary.stillWriting += state.writing
         summary.integrity += state.changed
         summary.errors = catalogueFailures + state.failures
-        summary.footageSeconds = state.footage
-        summary.sightings = state.sightings
-        summary.faceTracks = state.tracks
+        summary.footageSeconds += state.footage
+        summary.sightings += state.sightings
+        summary.faceTracks += state.tracks
         // The first face search after indexing should not pay for building the vector file.
         if state.tracks > 0 { try? incident.refreshFaceVectors() }
         if summary.storageFailure == nil {

@@ -35,7 +35,7 @@ struct Forensic: ParsableCommand {
         commandName: "forensic",
         abstract: "Batch forensic analysis of archived CCTV footage.",
         version: version,
-        subcommands: [IncidentCommand.self, Index.self, Search.self, Track.self, Convoy.self,
+        subcommands: [IncidentCommand.self, Index.self, NightlyCommand.self, Search.self, Track.self, Convoy.self,
                       WatchlistCommand.self, Hits.self, Export.self, Verify.self, AuditLog.self, Keys.self,
                       Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )

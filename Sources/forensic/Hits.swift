@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Nightly
 import RecognitionKit
 import Watchlists
 
@@ -13,7 +14,7 @@ struct Hits: ParsableCommand {
             again (after the lists changed, without re-indexing). --zone hospital answers "wanted people seen at hospitals".
             """)
 
-    @Argument(help: "The incident file.") var incident: String
+    @Argument(help: "The incident file, or an archive index folder (its day files within --from/--to).") var incident: String
     @Option(help: "Only hits of this list.") var list: String?
     @OptionGroup var filters: FilterOptions
     @Option(name: .customLong("watchlist"), help: "Check against this watchlist file first.") var watchlistFile: String?
@@ -30,36 +31,43 @@ struct Hits: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let store = try Incident(path: incident)
+            let filter = try filters.filter()
+            let targets = try searchTargets(incident, from: filter.from, to: filter.to)
             let chosen = watchlistFile ?? (recheck ? Watchlist.defaultPath() : nil)
             if let chosen {
-                let summary = try Watchlist(path: chosen).check(store, recheck: recheck, faceThreshold: threshold)
-                if !json && !csv && isatty(STDERR_FILENO) != 0 {
-                    reportError("checked \(summary.files) files against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
-                }
-            }
-            let zone = store.config.zone
-            let hits = try store.hits(filter: try filters.filter(), list: list)
-            if let stills { try FileManager.default.createDirectory(atPath: stills, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
-            let rows: [[String: Any]] = try hits.map { h in
-                var still = ""
-                if let stills, let data = h.still {
-                    still = (stills as NSString).appendingPathComponent("hit-\(h.id).jpg")
-                    guard FileManager.default.createFile(atPath: still, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: still])
+                let watchlist = try Watchlist(path: chosen)
+                for (_, store) in targets {
+                    let summary = try watchlist.check(store, recheck: recheck, faceThreshold: threshold)
+                    if !json && !csv && isatty(STDERR_FILENO) != 0 {
+                        reportError("checked \(summary.files) files of \(store.path) against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
                     }
                 }
-                var row: [String: Any] = [
-                    "hit_id": h.id, "list": h.list, "entry": h.entry, "name": h.name, "kind": h.kind, "match": h.match,
-                    "matched": h.matched, "distance": h.distance, "seen": h.seen ?? "", "camera": h.camera, "site": h.site, "zone": h.zone,
-                    "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
-                    "file": h.file, "pts": h.pts, "still": still, "watchlist": h.watchlist]
-                if let q = h.quality { row["quality"] = q }
-                if let id = h.sightingID { row["sighting_id"] = id }
-                if let id = h.faceTrackID { row["face_track_id"] = id }
-                return row
             }
-            printRows(rows, columns: ["hit_id", "list", "entry", "name", "kind", "match", "distance", "seen", "camera", "site", "time_local", "file", "pts"]
+            if let stills { try FileManager.default.createDirectory(atPath: stills, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
+            var rows: [[String: Any]] = []
+            for (day, store) in targets {
+                let zone = store.config.zone
+                rows += try store.hits(filter: filter, list: list).map { h in
+                    var still = ""
+                    if let stills, let data = h.still {
+                        still = (stills as NSString).appendingPathComponent((day.map { "\($0)-" } ?? "") + "hit-\(h.id).jpg")
+                        guard FileManager.default.createFile(atPath: still, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: still])
+                        }
+                    }
+                    var row: [String: Any] = [
+                        "hit_id": h.id, "list": h.list, "entry": h.entry, "name": h.name, "kind": h.kind, "match": h.match,
+                        "matched": h.matched, "distance": h.distance, "seen": h.seen ?? "", "camera": h.camera, "site": h.site, "zone": h.zone,
+                        "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                        "file": h.file, "pts": h.pts, "still": still, "watchlist": h.watchlist]
+                    if let q = h.quality { row["quality"] = q }
+                    if let id = h.sightingID { row["sighting_id"] = id }
+                    if let id = h.faceTrackID { row["face_track_id"] = id }
+                    if let day { row["day"] = day }
+                    return row
+                }
+            }
+            printRows(rows, columns: (ArchiveIndex.isIndex(incident) ? ["day"] : []) + ["hit_id", "list", "entry", "name", "kind", "match", "distance", "seen", "camera", "site", "time_local", "file", "pts"]
                       + (stills == nil ? [] : ["still"]), format: json ? .json : csv ? .csv : .table)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Nightly
 import Indexing
 
 struct IncidentCommand: ParsableCommand {
@@ -28,9 +29,12 @@ struct IncidentCommand: ParsableCommand {
         var cameras: String?
         @Option(help: "Path template of the archive.") var layout: String = "{camera}/{date}/{time}.{ext}"
         @Option(help: "Time zone of the archive's file names.") var timezone: String = "Asia/Karachi"
+        @Option(help: "An archive index whose nightly results `index` takes instead of decoding again (recorded as the default).")
+        var reuse: String?
 
         func run() throws {
             try reportingFailure {
+                if let reuse { _ = try ArchiveIndex(path: reuse) }
                 guard let f = parseISOTime(from) else { throw ValidationError("--from '\(from)' is not ISO 8601 with an offset (e.g. 2026-11-20T14:00:00+05:00)") }
                 guard let t = parseISOTime(to) else { throw ValidationError("--to '\(to)' is not ISO 8601 with an offset") }
                 let registry = try CameraRegistry.load(camerasFile)
@@ -51,6 +55,7 @@ struct IncidentCommand: ParsableCommand {
                 let config = IncidentConfig(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                             from: f, to: t, timeZone: timezone, archive: archiveURL.path, layout: layout, cameras: scope)
                 let incident = try Incident.create(at: path, config: config, cameras: registry)
+                if let reuse { try incident.setDefaultReuseIndex(URL(fileURLWithPath: reuse).standardizedFileURL.path) }
                 print("created \(incident.path): \(registry.count) cameras in the registry, \(scope?.count ?? registry.count) in scope, \(isoTime(f, config.zone)) – \(isoTime(t, config.zone))")
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IncidentStore
 import Indexing
+import Nightly
 import RecognitionKit
 import Watchlists
 
@@ -43,6 +44,8 @@ struct Index: ParsableCommand {
     var readEveryLook = false
     @Option(name: .customLong("watchlist"), help: "Check what is indexed against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
+    @Option(help: "Take the results of files a nightly archive index already holds (same bytes, same settings) from its day files instead of decoding them again (default: the index given to `incident create --reuse`).")
+    var reuse: String?
     @Option(help: "Model directory.") var models: String?
     @Flag(help: "Print the run summary as JSON.") var json = false
 
@@ -84,6 +87,12 @@ struct Index: ParsableCommand {
         let summary = try reportingFailure {
             let store = try Incident(path: incident)
             let indexer = try Indexer(incident: store, options: options, models: ModelStore(directory: models))
+            let archiveIndex = try (reuse ?? store.defaultReuseIndex()).map { try ArchiveIndex(path: $0) }
+            let reusedDays = try archiveIndex?.days(from: store.config.from, to: store.config.to) ?? []
+            if let archiveIndex {
+                indexer.reuseSources = reusedDays.map { archiveIndex.dayPath($0) }
+                try archiveIndex.recordReference(incident: incident, days: reusedDays)
+            }
             let signals = onStopSignals { _ in indexer.stop.request() }
             defer { signals.forEach { $0.cancel() } }
             let bar = ProgressBar()
@@ -104,8 +113,8 @@ struct Index: ParsableCommand {
         if json {
             print(jsonLine(IndexReport(summary: summary, watchlist: hits)))
         } else if isatty(STDOUT_FILENO) != 0 {
-            print(String(format: "indexed %d files (%.1f min of footage) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue%@",
-                         summary.indexed, summary.footageSeconds / 60, summary.wallSeconds, summary.sightings, summary.faceTracks,
+            print(String(format: "indexed %d files (%.1f min of footage; %d reused from the archive index) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue%@",
+                         summary.indexed, summary.footageSeconds / 60, summary.reused, summary.wallSeconds, summary.sightings, summary.faceTracks,
                          summary.failed, summary.catalogued,
                          summary.stillWriting.isEmpty ? "" : "; \(summary.stillWriting.count) still being written, left for the next run"))
             if let hits { print("watchlist: \(hits.plateHits) plate hits, \(hits.faceHits) face hits in the incident (forensic hits \(incident))") }

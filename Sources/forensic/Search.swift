@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Nightly
 import RecognitionKit
 
 /// Filters shared by search and track.
@@ -33,7 +34,7 @@ struct Search: ParsableCommand {
             unless --exact. --face takes a photo and lists face tracks within --threshold, nearest first.
             """)
 
-    @Argument(help: "The incident file.") var incident: String
+    @Argument(help: "The incident file, or an archive index folder (its day files within --from/--to).") var incident: String
     @Option(help: "Plate text or pattern, e.g. BKN-12? or *KN1*.") var plate: String?
     @Option(help: "A photo of the person.") var face: String?
     @Option(help: "Face distance threshold.") var threshold: Float = FaceEngine.samePersonThreshold
@@ -52,34 +53,44 @@ struct Search: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let store = try Incident(path: incident)
-            let zone = store.config.zone
             let filter = try filters.filter()
+            let targets = try searchTargets(incident, from: filter.from, to: filter.to)
             var rows: [[String: Any]] = []
-            if let plate {
-                let hits = try store.searchPlates(try PlatePattern(plate), filter: filter, fuzzy: !exact)
-                let wanted = try store.watchlistLabels(sightings: hits.map(\.sightingID))
-                rows = hits.map { h in
-                    ["watchlist": wanted[h.sightingID] ?? "", "sighting_id": h.sightingID, "camera": h.camera, "site": h.site, "zone": h.zone,
-                     "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
-                     "text": h.text, "display": h.display, "matched": h.matched, "match": h.match, "distance": h.distance,
-                     "confidence": h.confidence, "file": h.file, "pts": h.pts, "reads": h.reads]
+            let query = try face.map { try FaceEngine(models: ModelStore(directory: models)).singleFace(in: $0, largest: true, upsample: 1) }
+            for (day, store) in targets {
+                let zone = store.config.zone
+                var found: [[String: Any]] = []
+                if let plate {
+                    let hits = try store.searchPlates(try PlatePattern(plate), filter: filter, fuzzy: !exact)
+                    let wanted = try store.watchlistLabels(sightings: hits.map(\.sightingID))
+                    found = hits.map { h in
+                        ["watchlist": wanted[h.sightingID] ?? "", "sighting_id": h.sightingID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                         "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                         "text": h.text, "display": h.display, "matched": h.matched, "match": h.match, "distance": h.distance,
+                         "confidence": h.confidence, "file": h.file, "pts": h.pts, "reads": h.reads]
+                    }
+                } else if let query {
+                    let hits = try store.searchFaces(query.embedding, threshold: threshold, top: top, filter: filter)
+                    let wanted = try store.watchlistLabels(faceTracks: hits.map(\.faceTrackID))
+                    found = hits.map { h in
+                        ["watchlist": wanted[h.faceTrackID] ?? "", "face_track_id": h.faceTrackID, "camera": h.camera, "site": h.site, "zone": h.zone,
+                         "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
+                         "distance": h.distance, "confidence": h.confidence, "quality": h.quality, "junk": h.junk, "file": h.file, "pts": h.pts]
+                    }
                 }
-            } else if let face {
-                let engine = try FaceEngine(models: ModelStore(directory: models))
-                let query = try engine.singleFace(in: face, largest: true, upsample: 1)
-                let hits = try store.searchFaces(query.embedding, threshold: threshold, top: top, filter: filter)
-                let wanted = try store.watchlistLabels(faceTracks: hits.map(\.faceTrackID))
-                rows = hits.map { h in
-                    ["watchlist": wanted[h.faceTrackID] ?? "", "face_track_id": h.faceTrackID, "camera": h.camera, "site": h.site, "zone": h.zone,
-                     "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
-                     "distance": h.distance, "confidence": h.confidence, "quality": h.quality, "junk": h.junk, "file": h.file, "pts": h.pts]
-                }
+                rows += found.map { r in var r = r; if let day { r["day"] = day }; return r }
+            }
+            if targets.count > 1 {
+                // One ranking over every day: exact and wildcard matches first, then by distance, then in time order.
+                func rank(_ r: [String: Any]) -> Int { (r["match"] as? String).map { $0 == "fuzzy" ? 1 : 0 } ?? 0 }
+                rows.sort { (rank($0), $0["distance"] as? Double ?? 0, $0["time_utc"] as? String ?? "") < (rank($1), $1["distance"] as? Double ?? 0, $1["time_utc"] as? String ?? "") }
+                if face != nil { rows = Array(rows.prefix(top)) }
             }
             let columns = plate != nil
                 ? ["sighting_id", "camera", "time_local", "time_utc", "display", "matched", "match", "distance", "confidence", "file", "pts", "watchlist"]
                 : ["face_track_id", "camera", "time_local", "time_utc", "distance", "confidence", "quality", "file", "pts", "watchlist"]
-            printRows(rows, columns: columns, format: json ? .json : csv ? .csv : .table)
+            let shown = ArchiveIndex.isIndex(incident) ? ["day"] + columns : columns
+            printRows(rows, columns: shown, format: json ? .json : csv ? .csv : .table)
         }
     }
 }

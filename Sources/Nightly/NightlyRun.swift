@@ -1,0 +1,172 @@
+import Foundation
+import IncidentStore
+import Indexing
+import RecognitionKit
+import VideoDecode
+
+/// What one nightly run did: the line `--json` prints and `nightly.log.jsonl` keeps.
+public struct NightlyReport: Codable, Sendable {
+    public var started: String
+    public var finished = ""
+    public var wallSeconds = 0.0
+    public var shard: String?
+    /// Days that had new work, and every day file touched.
+    public var days: [String] = []
+    public var filesSeen = 0
+    public var filesIndexed = 0
+    public var footageHours = 0.0
+    public var sightings = 0
+    public var faceTracks = 0
+    public var failed = 0
+    public var failures: [String] = []
+    /// Files younger than the settle time or still growing: left for the next run.
+    public var waiting = 0
+    public var noTime: [String] = []
+    public var integrity: [String] = []
+    public var interrupted = false
+    /// done | some_failed | interrupted | failed
+    public var status = "done"
+
+    enum CodingKeys: String, CodingKey {
+        case started, finished, shard, days, sightings, failed, failures, waiting, integrity, interrupted, status
+        case wallSeconds = "wall_seconds", filesSeen = "files_seen", filesIndexed = "files_indexed", footageHours = "footage_hours"
+        case faceTracks = "face_tracks", noTime = "no_time"
+    }
+}
+
+public struct NightlyOptions: Sendable {
+    /// Only footage of this local day and later.
+    public var since: String?
+    /// Minutes since a file was last modified before it is indexed.
+    public var settleMinutes = 10.0
+    public var shard: Shard?
+    public var workers = 2
+    public var models: String?
+    public init() {}
+}
+
+/// Catalogues the archive, puts each file in the day file of its local start day, and indexes
+/// what is new, day by day. Every file is saved in one transaction (the indexer's), day files are
+/// created by rename, so a killed run is completed by the next with nothing lost or doubled.
+public final class NightlyRun: @unchecked Sendable {
+    public let index: ArchiveIndex
+    public let options: NightlyOptions
+    public let stop = StopRequest()
+    private var current: Indexer?
+    private let lock = NSLock()
+
+    public init(index: ArchiveIndex, options: NightlyOptions) {
+        self.index = index
+        self.options = options
+    }
+
+    /// Stops after the files in flight (SIGTERM): they are dropped, not half-saved.
+    public func requestStop() {
+        stop.request()
+        lock.lock(); defer { lock.unlock() }
+        current?.stop.request()
+    }
+
+    public func run(progress: (@Sendable (String, IndexProgress) -> Void)? = nil) throws -> NightlyReport {
+        let started = Date()
+        var report = NightlyReport(started: isoTime(started, TimeZone(identifier: "UTC")!))
+        report.shard = options.shard?.description
+        let byDay = try catalogue(&report)
+        var settings = index.manifest.settings
+        settings.workers = options.workers
+        for (day, files) in byDay.sorted(by: { $0.key < $1.key }) {
+            if stop.requested { break }
+            let incident = try index.dayFile(day, shard: options.shard)
+            report.integrity += try vanished(incident)
+            let indexer = try Indexer(incident: incident, options: settings, models: ModelStore(directory: options.models))
+            indexer.catalogueOnly = files
+            indexer.settle = options.settleMinutes * 60
+            lock.lock(); current = indexer; lock.unlock()
+            if stop.requested { indexer.stop.request() }
+            let summary = try indexer.run { p in progress?(day, p) }
+            lock.lock(); current = nil; lock.unlock()
+            if summary.indexed > 0 || summary.failed > 0 || !summary.integrity.isEmpty { report.days.append(day) }
+            report.filesIndexed += summary.indexed
+            report.footageHours += summary.footageSeconds / 3600
+            report.sightings += summary.sightings
+            report.faceTracks += summary.faceTracks
+            report.failed += summary.failed
+            report.failures += summary.errors
+            report.integrity += summary.integrity
+            report.waiting += summary.stillWriting.count
+            report.noTime += summary.noTime
+            if let storage = summary.storageFailure { throw StoreError(file: incident.path, reason: "cannot write the day file (\(storage))") }
+            if summary.interrupted { report.interrupted = true; break }
+        }
+        // Days with nothing new are still checked for footage that vanished after indexing.
+        if options.shard == nil, !stop.requested {
+            for day in try index.days() where byDay[day] == nil { report.integrity += try vanished(try index.dayFile(day)) }
+        }
+        report.interrupted = report.interrupted || stop.requested
+        report.status = report.interrupted ? "interrupted" : (report.failed > 0 || !report.integrity.isEmpty || !report.noTime.isEmpty) ? "some_failed" : "done"
+        report.finished = isoTime(Date(), TimeZone(identifier: "UTC")!)
+        report.wallSeconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
+        report.footageHours = (report.footageHours * 1000).rounded() / 1000
+        try appendLog(report)
+        return report
+    }
+
+    /// The archive's files by local start day: the path's time when the layout gives one, else
+    /// the container's creation_time. Files of days before `since`, of other shards, or too young
+    /// (modified within the settle time) are left out; those are counted as waiting.
+    func catalogue(_ report: inout NightlyReport) throws -> [String: [String]] {
+        let root = URL(fileURLWithPath: index.manifest.archive)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
+            throw StoreError(file: root.path, reason: "archive folder not found")
+        }
+        let layout = try ArchiveLayout(index.manifest.layout, timeZone: index.zone)
+        let known = Set(index.cameras.map(\.id))
+        let settle = options.settleMinutes * 60, now = Date().timeIntervalSince1970
+        var byDay: [String: [String]] = [:]
+        for (rel, _) in try Catalogue.walk(root).sorted(by: { $0.0 < $1.0 }) {
+            let match = layout.match(rel)
+            guard let camera = match?.camera ?? rel.split(separator: "/").first.map(String.init), known.contains(camera) else { continue }
+            if let shard = options.shard, !shard.contains(rel) { continue }
+            report.filesSeen += 1
+            let full = root.appendingPathComponent(rel).path
+            if let state = Catalogue.fileState(full), Double(state[1]) > now - settle { report.waiting += 1; continue }
+            var start = match?.start
+            if start == nil, let created = (try? MediaProbe.probe(full))?.creationTime { start = parseISOTime(created) }
+            guard let start else { report.noTime.append("\(rel): no start time (path does not fit the layout and no creation_time)"); continue }
+            let day = index.day(of: start)
+            if let since = options.since, day < since { continue }
+            byDay[day, default: []].append(rel)
+        }
+        return byDay
+    }
+
+    /// Indexed files of a day file that are gone from the archive: an integrity event, audited
+    /// once; their results stay.
+    func vanished(_ incident: Incident) throws -> [String] {
+        let root = URL(fileURLWithPath: index.manifest.archive)
+        var events: [String] = []
+        let indexed = try incident.db.read { db in try String.fetchAll(db, sql: "SELECT path FROM source_file WHERE status = 'indexed'") }
+        for path in indexed where !FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) {
+            let message = "\(path): vanished from the archive after it was indexed; its results are kept"
+            events.append(message)
+            let known = try incident.db.read { try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message]) } ?? false
+            if !known { try incident.recordIntegrityEvent(message) }
+        }
+        return events
+    }
+
+    func appendLog(_ report: NightlyReport) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = try encoder.encode(report) + Data("\n".utf8)
+        let path = options.shard.map { index.folder.appendingPathComponent("nightly.shard-\($0.index)-of-\($0.count).log.jsonl").path } ?? index.logPath
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(file: path, reason: "cannot append to the run log") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+    }
+}
