@@ -128,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "forensic-bench",
-            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Nightly", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/ForensicBench"
         ),
 

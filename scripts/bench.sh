@@ -40,8 +40,8 @@ ours() { # file policy threads -> seconds (best of 2)
 }
 
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)" >&2; exit 1; }
-# BENCH_ONLY picks sections: decode recognition index watchlist search (default: all).
-ONLY=${BENCH_ONLY:-decode recognition index watchlist search}
+# BENCH_ONLY picks sections: decode recognition index watchlist search archive (default: all).
+ONLY=${BENCH_ONLY:-decode recognition index watchlist search archive}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 if want decode; then
 printf '\n== decode throughput (%s s of footage per file; %s cores) ==\n' "$SECONDS_OF_FOOTAGE" "$(nproc)"
@@ -196,6 +196,19 @@ for row in "one thread per model inference (before)|--model-threads 1" "the idle
   printf '%-42s %8.1f s %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
     "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
 done
+
+printf '\n== nightly: forensic nightly over each 120 s scene'"'"'s archive into a fresh index (default settings, --settle 0, 2 workers) ==\n'
+declare -A RATE
+for kind in busy quiet; do
+  dir=$DATA/$kind-h264-g50 idx=$DATA/$kind-nightly-index
+  rm -rf "$idx"
+  s=$(date +%s.%N); .build/release/forensic nightly "$idx" --archive "$dir" --cameras-file "$dir/cameras.csv" --settle 0 >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  RATE[$kind]=$(echo "120 / ($e - $s)" | bc -l)
+  printf '%-6s %6.1f s for 120 s of footage: %5.2f footage hours per wall hour; %s sightings, %s face tracks\n' "$kind" "$(echo "$e - $s" | bc -l)" \
+    "${RATE[$kind]}" "$(sqlite3 "$idx/2026-11-20.forensic" 'SELECT COUNT(*) FROM plate_sighting')" "$(sqlite3 "$idx/2026-11-20.forensic" 'SELECT COUNT(*) FROM face_track')"
+done
+printf 'fleet: 12,000 cameras x (8 busy + 16 quiet hours a day) = %.0f machines like this one (%d cores) indexing around the clock\n' \
+  "$(echo "12000 * (8 / ${RATE[busy]} + 16 / ${RATE[quiet]}) / 24" | bc -l)" "$(nproc)"
 fi
 
 # --- Watchlist matching at scale ------------------------------------------------------------------
@@ -212,4 +225,11 @@ if want search; then
 READS=${BENCH_READS:-10000000}; FACES=${BENCH_FACES:-1000000}
 printf '\n== search latency: %s plate reads, %s face embeddings (synthetic incident, built once) ==\n' "$READS" "$FACES"
 "$BENCH" search "$DATA/search-$READS-$FACES.forensic" "$READS" "$FACES"
+fi
+
+# --- Plate search across an archive index ----------------------------------------------------------
+if want archive; then
+DAYS=${BENCH_DAYS:-30}; DAY_READS=${BENCH_DAY_READS:-300000}
+printf '\n== plate search over an archive index: %s day files x %s plate reads (synthetic, 300 cameras; built once) ==\n' "$DAYS" "$DAY_READS"
+"$BENCH" archive-search "$DATA" "$DAYS" "$DAY_READS"
 fi

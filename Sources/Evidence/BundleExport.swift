@@ -317,17 +317,3 @@ public enum BundleExporter {
 }
 
 func fmt(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
-
-extension Image {
-    /// The pixels inside `rect` (already clamped to the image).
-    func cropped(_ rect: PixelRect) -> Image {
-        let bpp = format.bytesPerPixel
-        var out = [UInt8]()
-        out.reserveCapacity(rect.w * rect.h * bpp)
-        for y in rect.y..<(rect.y + rect.h) {
-            let start = (y * width + rect.x) * bpp
-            out.append(contentsOf: pixels[start..<(start + rect.w * bpp)])
-        }
-        return Image(width: rect.w, height: rect.h, format: format, pixels: out)
-    }
-}

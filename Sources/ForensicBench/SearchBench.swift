@@ -9,12 +9,6 @@ func searchBench(_ a: [String]) throws {
     guard a.count >= 3, let reads = Int(a[1]), let faces = Int(a[2]) else { throw CocoaError(.featureUnsupported) }
     let path = a[0]
     var rng = SplitMix(seed: 42)
-    let letters = Array("ABCDEFGHJKLMNPQRSTVWXYZ"), digits = Array("0123456789")
-    func plate() -> String {
-        let l = rng.next() % 2 == 0 ? 3 : 2, d = rng.next() % 2 == 0 ? 3 : 4
-        return String((0..<l).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
-            + String((0..<d).map { _ in digits[Int(rng.next() % 10)] })
-    }
     if !FileManager.default.fileExists(atPath: path) {
         let t0 = Date()
         let cams = (1...300).map { Camera(id: String(format: "CAM%04d", $0), name: "camera \($0)", site: "site \($0)", zone: $0 <= 150 ? "Red Zone" : "Airport") }
@@ -25,30 +19,7 @@ func searchBench(_ a: [String]) throws {
             let files = 1200
             let file = try db.makeStatement(sql: "INSERT INTO source_file (path, size, camera_id, start_utc, duration, status) VALUES (?, 0, ?, ?, 3600, 'indexed')")
             for i in 0..<files { try file.execute(arguments: ["f\(i).mp4", cams[i % 300].id, 1_790_000_000 + Double(i / 300) * 3600]) }
-            let sighting = try db.makeStatement(sql: """
-                INSERT INTO plate_sighting (file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc, reads, best_pts)
-                VALUES (?, ?, ?, ?, 0.9, ?, ?, ?, ?, 3, ?)
-                """)
-            let read = try db.makeStatement(sql: """
-                INSERT INTO plate_read (sighting_id, file_id, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence, candidates, model)
-                VALUES (?, ?, ?, ?, 10, 10, 100, 30, ?, ?, 0.9, '[]', 'bench')
-                """)
-            let text = try db.makeStatement(sql: "INSERT OR IGNORE INTO plate_text (sighting_id, text, canon, confidence) VALUES (?, ?, ?, 0.9)")
-            for s in 0..<(reads / 3) {
-                let p = plate(), f = s % files + 1
-                let pts = Double(rng.next() % 3600), utc = 1_790_000_000 + Double((f - 1) / 300) * 3600 + pts
-                try sighting.execute(arguments: [f, cams[(f - 1) % 300].id, p, p, pts, pts + 2, utc, utc + 2, pts + 1])
-                let sid = db.lastInsertedRowID
-                // A third of the reads carry one OCR confusion, as real reads do.
-                var variant = Array(p)
-                let k = Int(rng.next() % UInt64(variant.count))
-                variant[k] = ["0": "O", "8": "B", "1": "I", "5": "S", "B": "8", "S": "5"][variant[k]] ?? variant[k]
-                for r in 0..<3 {
-                    let t = r == 2 ? String(variant) : p
-                    try read.execute(arguments: [sid, f, pts + Double(r) * 0.5, utc + Double(r) * 0.5, t, t])
-                    try text.execute(arguments: [sid, t, PlateCanon.fold(t)])
-                }
-            }
+            try fillSyntheticPlates(db, cameras: cams, files: files, reads: reads, start: 1_790_000_000, rng: &rng)
             let track = try db.makeStatement(sql: """
                 INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts, quality, junk, embedding)
                 VALUES (?, ?, 0, 2, ?, ?, 5, 1, 0.8, 0, ?)
@@ -110,6 +81,42 @@ func searchBench(_ a: [String]) throws {
         }
     }
     time("face top-10 (in memory)", Array(repeating: "", count: 20)) { _ in index.nearest(to: qv, k: 10).count }
+}
+
+
+/// Plate sightings (3 reads each, a third with one OCR confusion) spread over `files` hour-long
+/// files of `cameras` from `start`: the synthetic load of the search benches.
+func fillSyntheticPlates(_ db: Database, cameras: [Camera], files: Int, reads: Int, start: Double, rng: inout SplitMix) throws {
+    let letters = Array("ABCDEFGHJKLMNPQRSTVWXYZ"), digits = Array("0123456789")
+    func plate() -> String {
+        let l = rng.next() % 2 == 0 ? 3 : 2, d = rng.next() % 2 == 0 ? 3 : 4
+        return String((0..<l).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
+            + String((0..<d).map { _ in digits[Int(rng.next() % 10)] })
+    }
+    let sighting = try db.makeStatement(sql: """
+        INSERT INTO plate_sighting (file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc, reads, best_pts)
+        VALUES (?, ?, ?, ?, 0.9, ?, ?, ?, ?, 3, ?)
+        """)
+    let read = try db.makeStatement(sql: """
+        INSERT INTO plate_read (sighting_id, file_id, pts, utc, box_x, box_y, box_w, box_h, text, display, confidence, candidates, model)
+        VALUES (?, ?, ?, ?, 10, 10, 100, 30, ?, ?, 0.9, '[]', 'bench')
+        """)
+    let text = try db.makeStatement(sql: "INSERT OR IGNORE INTO plate_text (sighting_id, text, canon, confidence) VALUES (?, ?, ?, 0.9)")
+    for s in 0..<(reads / 3) {
+        let p = plate(), f = s % files + 1
+        let pts = Double(rng.next() % 3600), utc = start + Double((f - 1) / cameras.count) * 3600 + pts
+        try sighting.execute(arguments: [f, cameras[(f - 1) % cameras.count].id, p, p, pts, pts + 2, utc, utc + 2, pts + 1])
+        let sid = db.lastInsertedRowID
+        // A third of the reads carry one OCR confusion, as real reads do.
+        var variant = Array(p)
+        let k = Int(rng.next() % UInt64(variant.count))
+        variant[k] = ["0": "O", "8": "B", "1": "I", "5": "S", "B": "8", "S": "5"][variant[k]] ?? variant[k]
+        for r in 0..<3 {
+            let t = r == 2 ? String(variant) : p
+            try read.execute(arguments: [sid, f, pts + Double(r) * 0.5, utc + Double(r) * 0.5, t, t])
+            try text.execute(arguments: [sid, t, PlateCanon.fold(t)])
+        }
+    }
 }
 
 /// Deterministic generator for reproducible benchmark data.

@@ -19,6 +19,7 @@ let usage = """
            forensic-bench watchlist-scale [GALLERY] [PLATES]
            forensic-bench watchlist-recheck DIR TRACKS GALLERY [BASELINE_TRACKS]
            forensic-bench search DB READS FACES
+           forensic-bench archive-search DIR DAYS READS_PER_DAY
     """
 do {
     switch args.first {
@@ -33,6 +34,7 @@ do {
     case "watchlist-scale": try watchlistScale(Array(args.dropFirst()))
     case "watchlist-recheck": try watchlistRecheck(Array(args.dropFirst()))
     case "search": try searchBench(Array(args.dropFirst()))
+    case "archive-search": try archiveSearch(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)

@@ -3,6 +3,7 @@ import Foundation
 import IncidentStore
 import Indexing
 import Nightly
+import Watchlists
 
 struct NightlyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,8 @@ struct NightlyCommand: ParsableCommand {
     @Option(name: .customLong("prune-before"), help: "Remove day files of days before YYYY-MM-DD (days an incident reused are refused without --force).")
     var pruneBefore: String?
     @Flag(help: "With --prune-before: remove days incidents reused too (they copied what they took).") var force = false
+    @Option(name: .customLong("watchlist"), help: "Check the day files indexed tonight against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
+    var watchlistFile: String?
     @Flag(help: "Print one summary line.") var summary = false
     @Flag(help: "Print the run's report as JSON.") var json = false
     @Option(help: "Model directory.") var models: String?
@@ -81,6 +84,11 @@ struct NightlyCommand: ParsableCommand {
         }
         defer { lock.release() }
         if create { return }
+        // A watchlist that cannot be opened stops the run before any work.
+        let watchlist = try reportingFailure {
+            try (watchlistFile ?? ProcessInfo.processInfo.environment["FORENSIC_WATCHLIST"].flatMap { $0.isEmpty ? nil : $0 })
+                .map { try Watchlist(path: $0) }
+        }
 
         if let pruneBefore {
             let (removed, refused) = try reportingFailure { try archiveIndex.prune(before: pruneBefore, force: force) }
@@ -100,6 +108,8 @@ struct NightlyCommand: ParsableCommand {
                     return false
                 }
             }
+            // Merged files are checked against the watchlist here (shard tasks do not check).
+            if let watchlist { try reportingFailure { for day in try archiveIndex.days() { _ = try watchlist.check(try archiveIndex.dayFile(day)) } } }
             if json { reports.forEach { print(jsonLine($0)) } }
             else if summary {
                 print("merged \(reports.count) shard day files: \(reports.reduce(0) { $0 + $1.merged }) files, \(reports.reduce(0) { $0 + $1.pending }) still pending")
@@ -121,6 +131,15 @@ struct NightlyCommand: ParsableCommand {
             defer { bar.finish() }
             return try nightly.run { _, p in bar.update(p) }
         }
+        var hits = (plates: 0, faces: 0)
+        if let watchlist, !report.interrupted, share == nil {
+            try reportingFailure {
+                for day in report.days {
+                    let checked = try watchlist.check(try archiveIndex.dayFile(day))
+                    hits.plates += checked.plateHits; hits.faces += checked.faceHits
+                }
+            }
+        }
         for f in report.failures { reportError(f) }
         for f in report.noTime { reportError(f) }
         for e in report.integrity { reportError("integrity: \(e)") }
@@ -129,7 +148,8 @@ struct NightlyCommand: ParsableCommand {
         } else if summary {
             print(String(format: "nightly %@: %d files indexed (%.2f h of footage) in %.0f s over %d days; %d sightings, %d face tracks; %d failed, %d waiting, %d integrity events",
                          index, report.filesIndexed, report.footageHours, report.wallSeconds, report.days.count, report.sightings,
-                         report.faceTracks, report.failed, report.waiting, report.integrity.count))
+                         report.faceTracks, report.failed, report.waiting, report.integrity.count)
+                  + (watchlist == nil ? "" : "; watchlist hits in those days: \(hits.plates) plates, \(hits.faces) faces"))
         }
         if report.interrupted { throw ExitStatus.interrupted }
         if report.status != "done" { throw ExitStatus.someInputsFailed }

@@ -48,6 +48,17 @@ enum CLI {
         return dir
     }
 
+    /// The sample archive copied into `dir`/archive, plus CAM04 footage with faces from dlib's photos.
+    static func archiveWithFaces(in dir: URL) throws -> URL {
+        let archive = dir.appendingPathComponent("archive")
+        try FileManager.default.copyItem(atPath: root.appendingPathComponent("samples/archive").path, toPath: archive.path)
+        let footage = Process()
+        footage.executableURL = URL(fileURLWithPath: "/bin/bash")
+        footage.arguments = [root.appendingPathComponent("scripts/make-face-footage.sh").path, archive.path]
+        try footage.run(); footage.waitUntilExit()
+        return archive
+    }
+
     static func jsonLines(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
     }

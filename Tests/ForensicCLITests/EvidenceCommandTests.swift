@@ -7,12 +7,7 @@ import Testing
 @Suite(.serialized) struct EvidenceCommandTests {
     @Test func anInvestigatorExportsEvidenceAndACourtVerifiesIt() throws {
         let dir = try CLI.tempDir()
-        let archive = dir.appendingPathComponent("archive")
-        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("samples/archive").path, toPath: archive.path)
-        let footage = Process()
-        footage.executableURL = URL(fileURLWithPath: "/bin/bash")
-        footage.arguments = [CLI.root.appendingPathComponent("scripts/make-face-footage.sh").path, archive.path]
-        try footage.run(); footage.waitUntilExit()
+        let archive = try CLI.archiveWithFaces(in: dir)
         let inc = dir.appendingPathComponent("case").path + ".forensic"
         #expect(try CLI.run(["incident", "create", inc, "--from", "2026-11-20T13:59:00+05:00", "--to", "2026-11-20T14:05:00+05:00",
                              "--archive", archive.path, "--cameras-file", CLI.sample("cameras.csv")]).status == 0)

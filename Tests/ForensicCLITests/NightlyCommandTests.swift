@@ -108,6 +108,13 @@ import Testing
         let oneDay = try CLI.jsonLines(try CLI.run(["search", index, "--plate", "BKN123", "--exact", "--json", "--from", "2026-11-21T00:00:00+05:00"]).stdout)
         #expect(!oneDay.isEmpty && oneDay.allSatisfy { $0["day"] as? String == "2026-11-21" })
         #expect(try CLI.run(["track", index, "--plate", "BKN123"]).status == 0)
+        // Watchlist hits across the days.
+        let wl = dir.appendingPathComponent("watch.db").path
+        #expect(try CLI.run(["watchlist", "create", "stolen", "--kind", "plates", "--watchlist", wl]).status == 0)
+        try "plate,reason,notes\nBKN-123,stolen,\n".write(toFile: dir.appendingPathComponent("stolen.csv").path, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["watchlist", "add-plates", "stolen", dir.appendingPathComponent("stolen.csv").path, "--watchlist", wl]).status == 0)
+        let hits = try CLI.jsonLines(try CLI.run(["hits", index, "--watchlist", wl, "--json"]).stdout)
+        #expect(Set(hits.compactMap { $0["day"] as? String }) == ["2026-11-20", "2026-11-21"] && hits.allSatisfy { $0["entry"] as? String == "BKN123" }, "\(hits)")
 
         // An incident over footage the index holds takes its results: no decoding.
         let inc = dir.appendingPathComponent("case").path

@@ -6,12 +6,7 @@ import Testing
 @Suite(.serialized) struct WatchlistCommandTests {
     @Test func indexingWithAWatchlistListsHitsAnInvestigatorCanActOn() throws {
         let dir = try CLI.tempDir()
-        let archive = dir.appendingPathComponent("archive")
-        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("samples/archive").path, toPath: archive.path)
-        let footage = Process()
-        footage.executableURL = URL(fileURLWithPath: "/bin/bash")
-        footage.arguments = [CLI.root.appendingPathComponent("scripts/make-face-footage.sh").path, archive.path]
-        try footage.run(); footage.waitUntilExit()
+        let archive = try CLI.archiveWithFaces(in: dir)
         let wl = dir.appendingPathComponent("watch.db").path
         let env = ["FORENSIC_WATCHLIST": wl]
 

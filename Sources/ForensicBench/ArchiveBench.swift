@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import IncidentStore
+import Indexing
+import Nightly
+
+/// Plate search across an archive index: DAYS synthetic day files of READS plate reads each
+/// (300 cameras, a third of the reads with an OCR confusion), built once under DIR; then each
+/// query as `forensic search INDEX` runs it — open the day files, search each, merge — p50/p95.
+func archiveSearch(_ a: [String]) throws {
+    guard a.count >= 3, let days = Int(a[1]), let reads = Int(a[2]) else { throw CocoaError(.featureUnsupported) }
+    let dir = URL(fileURLWithPath: a[0])
+    let indexPath = dir.appendingPathComponent("index-\(days)x\(reads)").path
+    let cams = (1...300).map { Camera(id: String(format: "CAM%04d", $0), name: "camera \($0)", site: "site \($0)", zone: "") }
+    if !ArchiveIndex.isIndex(indexPath) {
+        let t0 = Date()
+        let archive = dir.appendingPathComponent("empty-archive"), registry = dir.appendingPathComponent("cameras-300.csv")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        try ("id,name,site,zone,latitude,longitude\n" + cams.map { "\($0.id),\($0.name),\($0.site),,," }.joined(separator: "\n") + "\n")
+            .write(to: registry, atomically: true, encoding: .utf8)
+        let building = indexPath + ".building"
+        try? FileManager.default.removeItem(atPath: building)
+        let index = try ArchiveIndex.create(at: building, archive: archive.path, camerasFile: registry.path, layout: ArchiveLayout.defaultTemplate,
+                                            timeZone: "Asia/Karachi", settings: IndexOptions())
+        var rng = SplitMix(seed: 30)
+        let first = Date(timeIntervalSince1970: 1_790_000_000)
+        for d in 0..<days {
+            let day = index.day(of: first.addingTimeInterval(Double(d) * 86_400))
+            let (start, _) = index.window(of: day)!
+            try index.dayFile(day).db.write { db in
+                let files = 300 * 24
+                let file = try db.makeStatement(sql: "INSERT INTO source_file (path, size, camera_id, start_utc, duration, status) VALUES (?, 0, ?, ?, 3600, 'indexed')")
+                for i in 0..<files { try file.execute(arguments: ["\(cams[i % 300].id)/\(day)/\(i / 300).mp4", cams[i % 300].id, start.timeIntervalSince1970 + Double(i / 300) * 3600]) }
+                try fillSyntheticPlates(db, cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, rng: &rng)
+            }
+        }
+        try FileManager.default.moveItem(atPath: building, toPath: indexPath)
+        print(String(format: "generated %@: %d day files x %d plate reads in %.0f s", indexPath, days, reads, Date().timeIntervalSince(t0)))
+    }
+    let index = try ArchiveIndex(path: indexPath)
+    let dayNames = try index.days()
+    let samples = try dayNames.enumerated().flatMap { i, day in
+        try Incident(path: index.dayPath(day)).db.read { db in
+            try String.fetchAll(db, sql: "SELECT text FROM plate_sighting WHERE id % 997 = 1 LIMIT 2")
+        }
+    }.prefix(40)
+    /// One query as the CLI runs it over the index folder: every day file opened, searched, closed.
+    func search(_ pattern: String, fuzzy: Bool) throws -> Int {
+        try dayNames.reduce(0) { n, day in n + (try Incident(path: index.dayPath(day)).searchPlates(PlatePattern(pattern), fuzzy: fuzzy).count) }
+    }
+    func time(_ label: String, _ queries: [String], fuzzy: Bool) throws {
+        _ = try search(queries[0], fuzzy: fuzzy)
+        var ms: [Double] = [], found = 0
+        for q in queries {
+            let t0 = Date()
+            found += try search(q, fuzzy: fuzzy)
+            ms.append(Date().timeIntervalSince(t0) * 1000)
+        }
+        ms.sort()
+        print(String(format: "%-30@ p50 %7.1f ms   p95 %7.1f ms   (%d queries over %d day files, %.1f hits each)", label as NSString,
+                     ms[ms.count / 2], ms[Int(Double(ms.count) * 0.95)], ms.count, dayNames.count, Double(found) / Double(ms.count)))
+    }
+    try time("plate exact", Array(samples), fuzzy: false)
+    try time("plate wildcard (ABC12?)", samples.map { String($0.dropLast()) + "?" }, fuzzy: true)
+    try time("plate near miss (8/B, 0/O…)", samples.map { String($0.map { ["B": "8", "0": "O", "S": "5", "1": "I"][$0] ?? $0 }) }, fuzzy: true)
+}
