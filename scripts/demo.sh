@@ -58,3 +58,7 @@ mkdir -p "$DEMO/keys"
 "$F" export "$DEMO/airport-run.forensic" --plate BKN-123 --redact --out "$DEMO/BKN-123-evidence.zip" --key "$DEMO/keys/court-key"
 "$F" verify "$DEMO/BKN-123-evidence.zip" --key "$DEMO/keys/court-key.pub" | tail -4
 "$F" audit "$DEMO/airport-run.forensic" --verify | tail -2
+
+say "forensic nightly (the archive index: one day file per day, searched across days)"
+"$F" nightly "$DEMO/index" --archive "$DEMO/archive" --cameras-file samples/cameras.csv --settle 0 --watchlist "$WL" --summary
+"$F" search "$DEMO/index" --plate BKN-123 --exact
