@@ -6,7 +6,8 @@ import Nightly
 
 /// Plate search across an archive index: DAYS synthetic day files of READS plate reads each
 /// (300 cameras, a third of the reads with an OCR confusion), built once under DIR; then each
-/// query as `forensic search INDEX` runs it — open the day files, search each, merge — p50/p95.
+/// query as `forensic search INDEX` runs it — open the day files, search them (both in parallel),
+/// merge — p50/p95, beside the same done one day file after another.
 func archiveSearch(_ a: [String]) throws {
     guard a.count >= 3, let days = Int(a[1]), let reads = Int(a[2]) else { throw CocoaError(.featureUnsupported) }
     let dir = URL(fileURLWithPath: a[0])
@@ -45,20 +46,28 @@ func archiveSearch(_ a: [String]) throws {
         }
     }.prefix(40)
     /// One query as the CLI runs it over the index folder: every day file opened, searched, closed.
-    func search(_ pattern: String, fuzzy: Bool) throws -> Int {
-        try dayNames.reduce(0) { n, day in n + (try Incident(path: index.dayPath(day)).searchPlates(PlatePattern(pattern), fuzzy: fuzzy).count) }
+    func search(_ pattern: String, fuzzy: Bool, parallel: Bool) throws -> Int {
+        guard parallel else {
+            return try dayNames.reduce(0) { n, day in n + (try Incident(path: index.dayPath(day)).searchPlates(PlatePattern(pattern), fuzzy: fuzzy).count) }
+        }
+        return try inParallel(try index.openDays()) { try $0.incident.searchPlates(PlatePattern(pattern), fuzzy: fuzzy).count }.reduce(0, +)
     }
     func time(_ label: String, _ queries: [String], fuzzy: Bool) throws {
-        _ = try search(queries[0], fuzzy: fuzzy)
-        var ms: [Double] = [], found = 0
-        for q in queries {
-            let t0 = Date()
-            found += try search(q, fuzzy: fuzzy)
-            ms.append(Date().timeIntervalSince(t0) * 1000)
+        var line = String(format: "%-30@", label as NSString)
+        for parallel in [false, true] {
+            _ = try search(queries[0], fuzzy: fuzzy, parallel: parallel)
+            var ms: [Double] = [], found = 0
+            for q in queries {
+                let t0 = Date()
+                found += try search(q, fuzzy: fuzzy, parallel: parallel)
+                ms.append(Date().timeIntervalSince(t0) * 1000)
+            }
+            ms.sort()
+            line += String(format: " %@: p50 %6.1f ms p95 %6.1f ms;", parallel ? "in parallel (forensic search)" : "one day after another",
+                           ms[ms.count / 2], ms[Int(Double(ms.count) * 0.95)])
+            if parallel { line += String(format: " %d queries over %d day files, %.1f hits each", ms.count, dayNames.count, Double(found) / Double(ms.count)) }
         }
-        ms.sort()
-        print(String(format: "%-30@ p50 %7.1f ms   p95 %7.1f ms   (%d queries over %d day files, %.1f hits each)", label as NSString,
-                     ms[ms.count / 2], ms[Int(Double(ms.count) * 0.95)], ms.count, dayNames.count, Double(found) / Double(ms.count)))
+        print(line)
     }
     try time("plate exact", Array(samples), fuzzy: false)
     try time("plate wildcard (ABC12?)", samples.map { String($0.dropLast()) + "?" }, fuzzy: true)

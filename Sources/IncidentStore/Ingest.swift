@@ -141,7 +141,10 @@ extension Incident {
                     changes.added.append(e)
                 } else if status == "indexed" {
                     let message = "\(e.path): changed after it was indexed (size \(size) → \(e.size) bytes, indexed as sha256 \((known["sha256"] as String?) ?? "?")); the indexed results are kept, the new content is not indexed"
-                    try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
+                    // Reported on every run while it lasts; audited once.
+                    if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message])! {
+                        try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
+                    }
                     changes.integrity.append(message)
                 }
             }

@@ -112,6 +112,11 @@ public final class ArchiveIndex: @unchecked Sendable {
             .sorted()
     }
 
+    /// The day files within `from`–`to`, opened in parallel (a query over 30 days pays ~3 ms an open).
+    public func openDays(from: Date? = nil, to: Date? = nil) throws -> [(day: String, incident: Incident)] {
+        try inParallel(try days(from: from, to: to)) { ($0, try Incident(path: dayPath($0))) }
+    }
+
     /// The day file of `day`, created when missing (under a temporary name, then renamed: a killed
     /// run never leaves half a day file).
     public func dayFile(_ day: String, shard: Shard? = nil) throws -> Incident {
@@ -197,5 +202,35 @@ extension ArchiveIndex {
             }
         }
         return reports
+    }
+}
+
+/// `body` over every item at once (day files are independent SQLite files), results in order;
+/// the first error is thrown. `body` runs on several threads: it must only read shared state.
+public func inParallel<T, R>(_ items: [T], _ body: (T) throws -> R) throws -> [R] {
+    guard items.count > 1 else { return try items.map(body) }
+    return try withoutActuallyEscaping(body) { body in
+        let work = ParallelWork(items, body)
+        DispatchQueue.concurrentPerform(iterations: items.count) { work.run($0) }
+        return try work.results.map { try $0!.get() }
+    }
+}
+
+/// The items, the work and a slot per result, shared by `inParallel`'s threads (each writes its
+/// own slot under the lock).
+private final class ParallelWork<T, R>: @unchecked Sendable {
+    let items: [T]
+    let body: (T) throws -> R
+    var results: [Result<R, Error>?]
+    let lock = NSLock()
+
+    init(_ items: [T], _ body: @escaping (T) throws -> R) {
+        self.items = items; self.body = body
+        results = Array(repeating: nil, count: items.count)
+    }
+
+    func run(_ i: Int) {
+        let r = Result { try body(items[i]) }
+        lock.lock(); results[i] = r; lock.unlock()
     }
 }

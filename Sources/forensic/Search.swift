@@ -55,9 +55,9 @@ struct Search: ParsableCommand {
         try reportingFailure {
             let filter = try filters.filter()
             let targets = try searchTargets(incident, from: filter.from, to: filter.to)
-            var rows: [[String: Any]] = []
             let query = try face.map { try FaceEngine(models: ModelStore(directory: models)).singleFace(in: $0, largest: true, upsample: 1) }
-            for (day, store) in targets {
+            // Day files are searched in parallel; rows come back in day order.
+            var rows = try inParallel(targets) { (day, store) -> [[String: Any]] in
                 let zone = store.config.zone
                 var found: [[String: Any]] = []
                 if let plate {
@@ -78,8 +78,8 @@ struct Search: ParsableCommand {
                          "distance": h.distance, "confidence": h.confidence, "quality": h.quality, "junk": h.junk, "file": h.file, "pts": h.pts]
                     }
                 }
-                rows += found.map { r in var r = r; if let day { r["day"] = day }; return r }
-            }
+                return found.map { r in var r = r; if let day { r["day"] = day }; return r }
+            }.flatMap { $0 }
             if targets.count > 1 {
                 // One ranking over every day: exact and wildcard matches first, then by distance, then in time order.
                 func rank(_ r: [String: Any]) -> Int { (r["match"] as? String).map { $0 == "fuzzy" ? 1 : 0 } ?? 0 }

@@ -90,6 +90,9 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
         #expect(try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.camera == "CAM01" }.count == sightingsBefore)
         let audited = try incident.db.read { try String.fetchAll($0, sql: "SELECT detail FROM audit WHERE action = 'integrity'") }
         #expect(audited.count == 1 && audited[0].contains(changed))
+        // Reported again by the next run while it lasts, audited once.
+        #expect(try indexer.run().integrity.count == 1)
+        #expect(try incident.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit WHERE action = 'integrity'") } == 1)
         #expect(try Audit.firstBrokenEntry(incident) == nil)
     }
 
