@@ -40,8 +40,12 @@ struct Forensic: ParsableCommand {
                       Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
 
+    /// Commands whose time goes into BLAS (face descriptors, watchlist matrix products): worth the
+    /// ~65 ms a restart with the right OpenBLAS kernels costs; quick queries skip it.
+    static let blasHeavy: Set<String> = ["index", "nightly", "faces", "face-compare", "watchlist", "hits"]
+
     static func main() {
-        BLASCore.restartIfMisdetected()
+        if let command = CommandLine.arguments.dropFirst().first, blasHeavy.contains(command) { BLASCore.restartIfMisdetected() }
         do {
             var command = try parseAsRoot()
             try command.run()
