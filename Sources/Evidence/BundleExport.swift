@@ -142,7 +142,9 @@ public enum BundleExporter {
                     captions.append((r.item.kind == "plate" ? "Plate" : "Face", cropPath))
                 }
                 let annotatedPath = "stills/\(r.item.id)-annotated.png"
-                let label = "\(r.item.label) \(r.item.camera) \(r.item.firstUTC.map { String($0.prefix(19)) + "Z" } ?? "")"
+                // What, who on a watchlist (the entry's id), where, when.
+                let wanted = r.item.watchlist.first.map { " " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
+                let label = "\(r.item.label)\(wanted) \(r.item.camera) \(r.item.firstUTC.map { String($0.prefix(19)) + "Z" } ?? "")"
                 try write(try Annotation.annotated(frame, box: box, label: label).pngData(), annotatedPath)
                 derived(annotatedPath, method: "annotated-frame", from: r, range: at,
                         ["via": framePath, "box": "\(box.x),\(box.y),\(box.w),\(box.h)", "label": label, "drawn": "box outline and label burnt into a copy"])

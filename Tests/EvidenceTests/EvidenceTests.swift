@@ -209,6 +209,21 @@ func expectError(_ text: String, sourceLocation: SourceLocation = #_sourceLocati
         #expect(failures(try BundleVerifier.verify(try f.export({ $0.sightings = [3] }).path)).isEmpty)
     }
 
+    @Test func aWatchlistHitExportsItsSightingNamedByTheList() throws {
+        let f = try Fixture()
+        try f.incident.db.write { db in
+            try db.execute(sql: """
+                INSERT INTO watchlist_hit (id, watchlist, list, entry_ref, entry_name, kind, sighting_id, file_id, match, matched, distance, checked_utc)
+                VALUES (7, 'fp', 'stolen', 'BKN123', 'BKN-123', 'plate', 1, 2, 'exact', 'BKN123', 0, 0)
+                """)
+        }
+        let bundle = try f.export { $0.hits = [7] }
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: bundle.appendingPathComponent("manifest.json")))
+        #expect(manifest.items.map(\.id) == ["sighting-1"] && manifest.items[0].watchlist == ["stolen/BKN123"])
+        #expect(manifest.request.asked == ["watchlist hit 7"])
+        expectError("watchlist hit 8 does not exist") { try f.export({ $0.hits = [8] }, to: "other") }
+    }
+
     @Test func withoutOriginalsTheyAreReferencedByHash() throws {
         let f = try Fixture()
         let bundle = try f.export { $0.plate = "BKN-123"; $0.includeOriginals = false }
