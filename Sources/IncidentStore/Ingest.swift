@@ -15,11 +15,13 @@ public struct CatalogueEntry: Sendable {
     public var info: MediaInfo?
     public var status: String
     public var error: String?
+    /// Modification time (seconds since 1970) when catalogued.
+    public var modified: Double?
 
     public init(path: String, size: Int64, cameraID: String?, start: Date?, timeSource: String?,
-                info: MediaInfo?, status: String, error: String? = nil) {
+                info: MediaInfo?, status: String, error: String? = nil, modified: Double? = nil) {
         self.path = path; self.size = size; self.cameraID = cameraID; self.start = start
-        self.timeSource = timeSource; self.info = info; self.status = status; self.error = error
+        self.timeSource = timeSource; self.info = info; self.status = status; self.error = error; self.modified = modified
     }
 }
 
@@ -118,34 +120,46 @@ extension Incident {
     public func catalogue(_ entries: [CatalogueEntry]) throws -> CatalogueChanges {
         try db.write { db in
             var changes = CatalogueChanges()
+            /// Audited once (a run that finds it again still reports it).
+            func integrity(_ message: String) throws {
+                if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message])! {
+                    try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
+                }
+                changes.integrity.append(message)
+            }
             for e in entries {
-                let known = try Row.fetchOne(db, sql: "SELECT status, size, sha256 FROM source_file WHERE path = ?", arguments: [e.path])
+                let known = try Row.fetchOne(db, sql: "SELECT status, size, sha256, modified_utc FROM source_file WHERE path = ?", arguments: [e.path])
                 let values: StatementArguments = [e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
                                                   e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height,
-                                                  e.info?.frameRate, e.status, e.error, e.path]
+                                                  e.info?.frameRate, e.status, e.error, e.modified, e.path]
                 guard let known else {
                     try db.execute(sql: """
-                        INSERT INTO source_file (size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error, path)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO source_file (size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error,
+                            modified_utc, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, arguments: values)
                     changes.added.append(e)
                     continue
                 }
                 let (status, size): (String, Int64) = (known["status"], known["size"])
-                guard size != e.size else { continue }
-                if status != "indexed" {
-                    try db.execute(sql: """
-                        UPDATE source_file SET size = ?, camera_id = ?, start_utc = ?, time_source = ?, duration = ?, codec = ?,
-                            width = ?, height = ?, frame_rate = ?, status = ?, error = ? WHERE path = ?
-                        """, arguments: values)
-                    changes.added.append(e)
-                } else if status == "indexed" {
-                    let message = "\(e.path): changed after it was indexed (size \(size) → \(e.size) bytes, indexed as sha256 \((known["sha256"] as String?) ?? "?")); the indexed results are kept, the new content is not indexed"
-                    // Reported on every run while it lasts; audited once.
-                    if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message])! {
-                        try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
+                let sha: String? = known["sha256"], modified: Double? = known["modified_utc"]
+                if size != e.size {
+                    if status != "indexed" {
+                        try db.execute(sql: """
+                            UPDATE source_file SET size = ?, camera_id = ?, start_utc = ?, time_source = ?, duration = ?, codec = ?,
+                                width = ?, height = ?, frame_rate = ?, status = ?, error = ?, modified_utc = ? WHERE path = ?
+                            """, arguments: values)
+                        changes.added.append(e)
+                    } else {
+                        try integrity("\(e.path): changed after it was indexed (size \(size) → \(e.size) bytes, indexed as sha256 \(sha ?? "?")); the indexed results are kept, the new content is not indexed")
                     }
-                    changes.integrity.append(message)
+                } else if let now = e.modified, now != modified {
+                    // Same size, touched since: an indexed file is re-hashed (same-size tampering is still tampering).
+                    if status == "indexed", modified != nil, let sha,
+                       let hash = try? sha256(of: URL(fileURLWithPath: config.archive).appendingPathComponent(e.path).path), hash != sha {
+                        try integrity("\(e.path): content changed after it was indexed (same size, sha256 \(sha) → \(hash)); the indexed results are kept, the new content is not indexed")
+                    } else {
+                        try db.execute(sql: "UPDATE source_file SET modified_utc = ? WHERE path = ?", arguments: [now, e.path])
+                    }
                 }
             }
             if !changes.added.isEmpty { try Audit.append(db, actor: Incident.currentUser, action: "catalogue", detail: "\(changes.added.count) new files") }

@@ -189,6 +189,10 @@ enum Schema {
         m.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE incident ADD COLUMN reuse_index TEXT")
         }
+        // v5: each file's modification time when catalogued (a touched indexed file is re-hashed).
+        m.registerMigration("v5") { db in
+            try db.execute(sql: "ALTER TABLE source_file ADD COLUMN modified_utc REAL")
+        }
         return m
     }
 }

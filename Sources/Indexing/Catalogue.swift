@@ -56,6 +56,7 @@ public enum Catalogue {
             let before = fileState(full)
             do { info = try MediaProbe.probe(full) } catch { probeError = "\(error)" }
             guard before == fileState(full) else { report.stillWriting.append(rel); continue }
+            let modified = before.map { Double($0[1]) + Double($0[2]) / 1e9 }
             var start = match?.start
             var source: String? = start == nil ? nil : "path"
             if start == nil, let created = info?.creationTime, let d = parseISOTime(created) {
@@ -65,14 +66,15 @@ public enum Catalogue {
             guard let start else {
                 entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: nil, timeSource: nil, info: info,
                                               status: "no_time",
-                                              error: probeError ?? "path does not fit layout \(config.layout) and the file has no creation_time"))
+                                              error: probeError ?? "path does not fit layout \(config.layout) and the file has no creation_time",
+                                              modified: modified))
                 continue
             }
             let end = start.addingTimeInterval(info?.durationSeconds ?? 0)
             guard end >= config.from, start <= config.to else { report.outOfScope += 1; continue }
             report.inScope += 1
             entries.append(CatalogueEntry(path: rel, size: size, cameraID: camera, start: start, timeSource: source, info: info,
-                                          status: probeError == nil ? "pending" : "failed", error: probeError))
+                                          status: probeError == nil ? "pending" : "failed", error: probeError, modified: modified))
         }
         return (entries, report)
     }

@@ -96,10 +96,20 @@ import Testing
         try handle.seekToEnd(); try handle.write(contentsOf: Data(repeating: 0x47, count: 188)); try handle.close()
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: changed.path)
         try FileManager.default.removeItem(at: archive.appendingPathComponent("CAM03/2026-11-20/140200.mkv"))
+        // Same size, one byte different, touched: re-hashed and caught.
+        let tampered = archive.appendingPathComponent("CAM01/2026-11-20/140000.mp4")
+        var bytes = try Data(contentsOf: tampered)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: tampered)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: tampered.path)
         let integrity = try nightly([index])
         #expect(integrity.status == 2 && integrity.stderr.contains("integrity: CAM02/2026-11-20/140100.ts: changed after it was indexed")
-                && integrity.stderr.contains("CAM03/2026-11-20/140200.mkv: vanished"), "\(integrity.stderr)")
-        #expect(query(day20, "SELECT COUNT(*) FROM audit WHERE action = 'integrity'") == ["2"])
+                && integrity.stderr.contains("CAM03/2026-11-20/140200.mkv: vanished")
+                && integrity.stderr.contains("CAM01/2026-11-20/140000.mp4: content changed after it was indexed (same size"), "\(integrity.stderr)")
+        #expect(query(day20, "SELECT COUNT(*) FROM audit WHERE action = 'integrity'") == ["3"])
+        // The next night reports them again but audits nothing new.
+        #expect(try nightly([index]).status == 2)
+        #expect(query(day20, "SELECT COUNT(*) FROM audit WHERE action = 'integrity'") == ["3"])
         #expect(query(day20, "SELECT COUNT(*) FROM source_file WHERE status = 'indexed'") == ["3"])
 
         // Search across days: the same plate on two days, one ranking.
