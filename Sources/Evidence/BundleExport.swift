@@ -45,6 +45,8 @@ public enum BundleExporter {
     /// One exported sighting or track with where its pixels are.
     struct Resolved {
         var item: Manifest.Item
+        /// The plate sighting's or face track's id in the incident.
+        var rowID: Int64
         var fileID: Int64
         var sourcePath: String       // archive-relative
         var sourceSHA256: String
@@ -106,7 +108,7 @@ public enum BundleExporter {
             }
         }
 
-        var stills: [String: [(caption: String, path: String)]] = [:]
+        var stills: [String: [(caption: String, path: String, data: Data)]] = [:]
         var resolved = items
         for i in resolved.indices {
             let r = resolved[i]
@@ -125,36 +127,40 @@ public enum BundleExporter {
             let frame = try frame(of: root.appendingPathComponent(clipPath).path, at: r.item.bestSeconds - clip.startTime)
             let at = (r.item.bestSeconds, r.item.bestSeconds)
             let framePath = "stills/\(r.item.id)-frame.png"
-            try write(try frame.pngData(), framePath)
-            derived(framePath, method: "frame", from: r, range: at, ["via": clipPath, "format": "PNG, RGB 8-bit, lossless, full resolution"])
-            files.append(framePath)
-            var captions = [(caption: "Frame at \(fmt(r.item.bestSeconds)) s", path: framePath)]
+            var captions: [(caption: String, path: String, data: Data)] = []
+            /// Writes a lossless still, records how it was made, and keeps its bytes for the report.
+            func addStill(_ image: Image, _ path: String, method: String, caption: String, _ parameters: [String: String]) throws {
+                let data = try image.pngData()
+                try write(data, path)
+                derived(path, method: method, from: r, range: at, parameters)
+                files.append(path)
+                captions.append((caption, path, data))
+            }
+            if let box = r.box {
+                // What, who on a watchlist (the entry's id), where, when.
+                let wanted = r.item.watchlist.first.map { " " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
+                let label = "\(r.item.label)\(wanted) \(r.item.camera) \(r.item.firstUTC.map { String($0.prefix(19)) + "Z" } ?? "")"
+                try addStill(Annotation.annotated(frame, box: box, label: label), "stills/\(r.item.id)-annotated.png", method: "annotated-frame",
+                             caption: "Annotated frame", ["via": framePath, "box": "\(box.x),\(box.y),\(box.w),\(box.h)", "label": label,
+                                                          "drawn": "box outline and label burnt into a copy"])
+            }
+            try addStill(frame, framePath, method: "frame", caption: "Frame at \(fmt(r.item.bestSeconds)) s",
+                         ["via": clipPath, "format": "PNG, RGB 8-bit, lossless, full resolution"])
             if let box = r.box {
                 let margin = r.item.kind == "plate" ? 0.25 : 0.35
                 let crop = PixelRect(x: box.x - Int(Double(box.w) * margin), y: box.y - Int(Double(box.h) * margin),
                                      w: box.w + 2 * Int(Double(box.w) * margin), h: box.h + 2 * Int(Double(box.h) * margin))
                     .clamped(width: frame.width, height: frame.height)
                 if !crop.isEmpty {
-                    let cropPath = "stills/\(r.item.id)-crop.png"
-                    try write(try frame.cropped(crop).pngData(), cropPath)
-                    derived(cropPath, method: "crop", from: r, range: at, ["via": framePath, "box": "\(crop.x),\(crop.y),\(crop.w),\(crop.h)"])
-                    files.append(cropPath)
-                    captions.append((r.item.kind == "plate" ? "Plate" : "Face", cropPath))
+                    try addStill(frame.cropped(crop), "stills/\(r.item.id)-crop.png", method: "crop", caption: r.item.kind == "plate" ? "Plate" : "Face",
+                                 ["via": framePath, "box": "\(crop.x),\(crop.y),\(crop.w),\(crop.h)"])
                 }
-                let annotatedPath = "stills/\(r.item.id)-annotated.png"
-                // What, who on a watchlist (the entry's id), where, when.
-                let wanted = r.item.watchlist.first.map { " " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
-                let label = "\(r.item.label)\(wanted) \(r.item.camera) \(r.item.firstUTC.map { String($0.prefix(19)) + "Z" } ?? "")"
-                try write(try Annotation.annotated(frame, box: box, label: label).pngData(), annotatedPath)
-                derived(annotatedPath, method: "annotated-frame", from: r, range: at,
-                        ["via": framePath, "box": "\(box.x),\(box.y),\(box.w),\(box.h)", "label": label, "drawn": "box outline and label burnt into a copy"])
-                files.append(annotatedPath)
-                captions.insert(("Annotated frame", annotatedPath), at: 0)
             }
             if request.redact {
                 let redactedPath = "redacted/\(r.item.id).mkv"
                 try fm.createDirectory(at: root.appendingPathComponent("redacted"), withIntermediateDirectories: true)
-                let others = try Redaction.otherSubjects(incident, fileID: r.fileID, except: r, from: clip.startTime, to: clip.endTime)
+                let others = try Redaction.otherSubjects(incident, fileID: r.fileID, exceptSighting: r.item.kind == "plate" ? r.rowID : nil,
+                                                         exceptTrack: r.item.kind == "face" ? r.rowID : nil, from: clip.startTime, to: clip.endTime)
                 let result = try Redaction.redact(clip: root.appendingPathComponent(clipPath).path, clipStart: clip.startTime, regions: others,
                                                   output: root.appendingPathComponent(redactedPath).path)
                 derived(redactedPath, method: "redacted", from: r, range: (clip.startTime, clip.endTime),
@@ -206,8 +212,7 @@ public enum BundleExporter {
             }
         }
         try hashRecords()
-        let inline = try stills.mapValues { try $0.map { ($0.caption, $0.path, try Data(contentsOf: root.appendingPathComponent($0.path))) } }
-        try write(Data(Report.html(manifest: manifest, files: records.values.sorted { $0.path < $1.path }, custody: custody, stills: inline).utf8), "report.html")
+        try write(Data(Report.html(manifest: manifest, files: records.values.sorted { $0.path < $1.path }, custody: custody, stills: stills).utf8), "report.html")
         try write(Data(Report.readme(manifest: manifest).utf8), "README.txt")
         records["report.html"] = Manifest.File(path: "report.html", role: "report", size: 0, sha256: "", included: true, sourcePath: nil, derivation: nil)
         records["README.txt"] = Manifest.File(path: "README.txt", role: "report", size: 0, sha256: "", included: true, sourcePath: nil, derivation: nil)
@@ -301,7 +306,7 @@ public enum BundleExporter {
                                  site: r["site"] ?? "", zone: r["zone"] ?? "", firstUTC: isoUTC(r["first_utc"]), lastUTC: isoUTC(r["last_utc"]),
                                  firstSeconds: r["first_pts"], lastSeconds: r["last_pts"], bestSeconds: r["best_pts"], original: sha,
                                  watchlist: labels[id] ?? [], files: [])
-        return Resolved(item: item, fileID: r["file_id"], sourcePath: r["path"], sourceSHA256: sha, box: box, runID: r["run_id"])
+        return Resolved(item: item, rowID: r["id"], fileID: r["file_id"], sourcePath: r["path"], sourceSHA256: sha, box: box, runID: r["run_id"])
     }
 
     /// The decoded frame of `clip` nearest `time` (seconds from the clip's first frame), RGB, full size.

@@ -15,16 +15,14 @@ enum Redaction {
     struct Region { let time: Double; let box: PixelRect }
 
     /// Detections in the same file between `from` and `to` (source seconds) that are not the subject.
-    static func otherSubjects(_ incident: Incident, fileID: Int64, except subject: BundleExporter.Resolved,
+    static func otherSubjects(_ incident: Incident, fileID: Int64, exceptSighting: Int64?, exceptTrack: Int64?,
                               from: Double, to: Double) throws -> [Region] {
-        let sighting = subject.item.kind == "plate" ? Int64(subject.item.id.dropFirst("sighting-".count)) ?? -1 : -1
-        let track = subject.item.kind == "face" ? Int64(subject.item.id.dropFirst("face-track-".count)) ?? -1 : -1
-        return try incident.db.read { db in
+        try incident.db.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT pts, box_x, box_y, box_w, box_h FROM plate_read WHERE file_id = ? AND sighting_id != ? AND pts BETWEEN ? AND ?
                 UNION ALL
                 SELECT pts, box_x, box_y, box_w, box_h FROM face WHERE file_id = ? AND track_id != ? AND pts BETWEEN ? AND ?
-                """, arguments: [fileID, sighting, from - hold, to + hold, fileID, track, from - hold, to + hold])
+                """, arguments: [fileID, exceptSighting ?? -1, from - hold, to + hold, fileID, exceptTrack ?? -1, from - hold, to + hold])
             return rows.map { r in Region(time: r["pts"], box: PixelRect(x: r["box_x"], y: r["box_y"], w: r["box_w"], h: r["box_h"])) }
         }
     }

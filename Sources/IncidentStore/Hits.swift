@@ -40,15 +40,16 @@ public struct WatchlistHit: Sendable, Codable {
 }
 
 extension Incident {
-    /// Hits in time order, filtered like a search (camera, site, zone, time) and by list.
-    public func hits(filter: SearchFilter = SearchFilter(), list: String? = nil) throws -> [WatchlistHit] {
+    /// Hits in time order, filtered like a search (camera, site, zone, time) and by list; with
+    /// `stills`, each carries its JPEG (left unread otherwise).
+    public func hits(filter: SearchFilter = SearchFilter(), list: String? = nil, stills: Bool = false) throws -> [WatchlistHit] {
         try db.read { db in
             let (cond, args) = filter.sql()
             let listCond = list == nil ? "1" : "h.list = ?"
             let listArgs: StatementArguments = list.map { [$0] } ?? []
             func rows(_ kind: String, _ table: String, _ key: String, _ seen: String) throws -> [WatchlistHit] {
                 try Row.fetchAll(db, sql: """
-                    SELECT h.*, s.camera_id, s.first_utc, s.last_utc, s.best_pts, s.crop, \(seen) AS seen, c.site, c.zone, f.path
+                    SELECT h.*, s.camera_id, s.first_utc, s.last_utc, s.best_pts, \(stills ? "s.crop" : "NULL") AS crop, \(seen) AS seen, c.site, c.zone, f.path
                     FROM watchlist_hit h JOIN \(table) s ON s.id = h.\(key)
                     JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
                     WHERE h.kind = '\(kind)' AND \(cond) AND \(listCond)

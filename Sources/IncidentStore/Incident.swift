@@ -170,6 +170,13 @@ public enum Audit {
                        arguments: [at, actor, action, detail, prev, hash(prev: prev, at: at, actor: actor, action: action, detail: detail)])
     }
 
+    /// Appends the entry unless an identical one (action and detail) is already there: an event
+    /// that every run finds again while it lasts is recorded once.
+    public static func appendOnce(_ db: Database, actor: String, action: String, detail: String) throws {
+        guard try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = ? AND detail = ?)", arguments: [action, detail])! else { return }
+        try append(db, actor: actor, action: action, detail: detail)
+    }
+
     /// The id of the first row whose hash does not match, or nil when the chain is intact.
     public static func firstBrokenEntry(_ incident: Incident) throws -> Int64? {
         try incident.db.read { try firstBrokenEntry($0) }

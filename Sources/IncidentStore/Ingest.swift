@@ -122,9 +122,7 @@ extension Incident {
             var changes = CatalogueChanges()
             /// Audited once (a run that finds it again still reports it).
             func integrity(_ message: String) throws {
-                if try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message])! {
-                    try Audit.append(db, actor: Incident.currentUser, action: "integrity", detail: message)
-                }
+                try Audit.appendOnce(db, actor: Incident.currentUser, action: "integrity", detail: message)
                 changes.integrity.append(message)
             }
             for e in entries {
@@ -167,10 +165,10 @@ extension Incident {
         }
     }
 
-    /// Records that an indexed file's content no longer matches its recorded SHA-256 (found when
-    /// re-indexing it); its results are kept.
+    /// Records an integrity event of an indexed file (content changed, file vanished), once however
+    /// many runs find it; its results are kept.
     public func recordIntegrityEvent(_ message: String) throws {
-        try db.write { try Audit.append($0, actor: Incident.currentUser, action: "integrity", detail: message) }
+        try db.write { try Audit.appendOnce($0, actor: Incident.currentUser, action: "integrity", detail: message) }
     }
 
     /// Files that still need indexing with these settings: pending ones, and indexed ones whose

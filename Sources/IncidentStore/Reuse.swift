@@ -36,6 +36,14 @@ extension Incident {
         }
     }
 
+    /// The SHA-256 of `path` when it is indexed here with `fingerprint` (what `reuse` could give).
+    public func indexedSHA256(path: String, fingerprint: String) throws -> String? {
+        try db.read { db in
+            try String.fetchOne(db, sql: "SELECT sha256 FROM source_file WHERE path = ? AND status = 'indexed' AND fingerprint = ?",
+                                arguments: [path, fingerprint])
+        }
+    }
+
     /// The archive index `index` reuses by default (`incident create --reuse`), if any.
     public func defaultReuseIndex() throws -> String? {
         try db.read { try String.fetchOne($0, sql: "SELECT reuse_index FROM incident WHERE id = 1") }

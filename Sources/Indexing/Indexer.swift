@@ -187,10 +187,14 @@ public final class Indexer: @unchecked Sendable {
     private func reuse(_ files: [SourceFile], fingerprint: String, runID: Int64, into summary: inout IndexSummary) throws -> [SourceFile] {
         guard !reuseSources.isEmpty else { return files }
         let archive = URL(fileURLWithPath: incident.config.archive)
+        let sources = try reuseSources.map { (path: $0, incident: try Incident(path: $0)) }
         return try files.filter { file in
-            guard !stop.requested, let hash = try? sha256(of: archive.appendingPathComponent(file.path).path) else { return true }
+            // Only a file some day file holds with these settings is worth hashing here (the rest are
+            // hashed once, by their analysis).
+            let holders = try sources.compactMap { s in try s.incident.indexedSHA256(path: file.path, fingerprint: fingerprint).map { (s.path, $0) } }
+            guard !stop.requested, !holders.isEmpty, let hash = try? sha256(of: archive.appendingPathComponent(file.path).path) else { return true }
             if let old = file.sha256, old != hash { return true }   // the indexer reports the change
-            for source in reuseSources {
+            for (source, theirs) in holders where theirs == hash {
                 guard let copied = try incident.reuse(fileID: file.id, path: file.path, sha256: hash, fingerprint: fingerprint,
                                                       runID: runID, from: source) else { continue }
                 summary.reused += 1

@@ -47,7 +47,7 @@ public final class ArchiveIndex: @unchecked Sendable {
         guard !isIndex(path) else { throw StoreError(file: path, reason: "is already an archive index") }
         guard TimeZone(identifier: timeZone) != nil else { throw StoreError(file: path, reason: "unknown time zone \(timeZone)") }
         _ = try ArchiveLayout(layout, timeZone: TimeZone(identifier: timeZone)!)
-        let cameras = try CameraRegistry.load(camerasFile)
+        _ = try CameraRegistry.load(camerasFile)   // a registry that cannot be read stops here, before anything is written
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: archive, isDirectory: &isDir), isDir.boolValue else {
             throw StoreError(file: archive, reason: "archive folder not found")
@@ -176,7 +176,7 @@ extension ArchiveIndex {
         var removed: [String] = [], refused: [String: [String]] = [:]
         for d in try days() where d < day {
             if let incidents = references[d], !force { refused[d] = incidents; continue }
-            for suffix in ["", "-wal", "-shm", "-faces", ".lock"] { try? FileManager.default.removeItem(atPath: dayPath(d) + suffix) }
+            removeIncidentFiles(dayPath(d))
             removed.append(d)
         }
         return (removed, refused)
@@ -198,11 +198,16 @@ extension ArchiveIndex {
             let report = try dayFile(day).merge(shard: shardPath)
             reports.append(report)
             if report.pending == 0 {
-                for suffix in ["", "-wal", "-shm", "-faces", ".lock"] { try? FileManager.default.removeItem(atPath: shardPath + suffix) }
+                removeIncidentFiles(shardPath)
             }
         }
         return reports
     }
+}
+
+/// An incident file with its WAL, shared-memory, face-vector and lock files.
+func removeIncidentFiles(_ path: String) {
+    for suffix in ["", "-wal", "-shm", "-faces", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
 /// `body` over every item at once (day files are independent SQLite files), results in order;

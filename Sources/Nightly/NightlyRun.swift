@@ -150,8 +150,7 @@ public final class NightlyRun: @unchecked Sendable {
         for path in indexed where !FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) {
             let message = "\(path): vanished from the archive after it was indexed; its results are kept"
             events.append(message)
-            let known = try incident.db.read { try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE action = 'integrity' AND detail = ?)", arguments: [message]) } ?? false
-            if !known { try incident.recordIntegrityEvent(message) }
+            try incident.recordIntegrityEvent(message)
         }
         return events
     }

@@ -47,7 +47,7 @@ struct Hits: ParsableCommand {
             var rows: [[String: Any]] = []
             for (day, store) in targets {
                 let zone = store.config.zone
-                rows += try store.hits(filter: filter, list: list).map { h in
+                rows += try store.hits(filter: filter, list: list, stills: stills != nil).map { h in
                     var still = ""
                     if let stills, let data = h.still {
                         still = (stills as NSString).appendingPathComponent((day.map { "\($0)-" } ?? "") + "hit-\(h.id).jpg")
