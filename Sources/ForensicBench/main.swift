@@ -10,6 +10,7 @@ let usage = """
            forensic-bench plates-eval DIR [platedet|text ...] [ppocr|platerec|combined ...] [v6|v4 ...]
                env: EVAL_SIDE=PX detector input, EVAL_TILES=1 tile large pictures,
                     EVAL_THREADS=N inference threads, EVAL_MISSES=1 list every miss
+           forensic-bench plates-real DIR [v6|v4] [--plates]   (real photos, labels.csv; the stage that lost each plate)
            forensic-bench plates-vote DIR [LOOKS]
            forensic-bench plates-speed FILE1080P
            forensic-bench plates-levers FILE1080P
@@ -26,6 +27,7 @@ do {
     case "decode": try decodeBench(Array(args.dropFirst()))
     case "plates-eval": try plateEval(Array(args.dropFirst()))
     case "plates-vote": try plateVote(Array(args.dropFirst()))
+    case "plates-real": try plateRealEval(Array(args.dropFirst()))
     case "plates-speed": try plateSpeed(Array(args.dropFirst()))
     case "plates-levers": try plateLevers(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()

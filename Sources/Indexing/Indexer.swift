@@ -365,8 +365,7 @@ public final class Indexer: @unchecked Sendable {
                 // Only the changed region is converted; crops and chips come from full resolution.
                 let image = try frame.crop(roi, .rgb)
                 if let plates {
-                    plates.detectionMaxSide = side(roi, options.plateDetectorSize)
-                    let looks = try plates.detect(image).compactMap { d in
+                    let looks = try plates.detect(image, frame: (frame.width, frame.height)).compactMap { d in
                         options.plateTracking
                             ? try tracker.read(image, at: d, origin: (roi.x, roi.y), pts: frame.time) { try plates.read(image, at: $0) }
                             : try plates.read(image, at: d).map { ($0, false) }

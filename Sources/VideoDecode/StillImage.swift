@@ -7,7 +7,8 @@ public enum StillImage {
     /// would take 1.2 GB as RGB). Investigators' photos are far below it.
     public static let maxPixels = 100_000_000
 
-    /// Decodes the first picture in `path` at full resolution, or fitted within the bounds.
+    /// Decodes the first picture in `path` at full resolution, or fitted within the bounds, turned
+    /// upright by its EXIF orientation (a phone's portrait photo is stored sideways).
     /// - Throws: `DecodeError` naming the file: not an image, empty, too large, corrupt.
     public static func load(_ path: String, as format: Image.Format = .rgb,
                             maxWidth: Int? = nil, maxHeight: Int? = nil) throws -> Image {
@@ -22,7 +23,9 @@ public enum StillImage {
         let decoder = try VideoDecoder(path: path)
         var result: Image? = nil
         let stats = try decoder.decode { frame in
-            result = try frame.image(format, maxWidth: maxWidth, maxHeight: maxHeight)
+            let turned = frame.exifOrientation >= 5
+            result = try frame.image(format, maxWidth: turned ? maxHeight : maxWidth, maxHeight: turned ? maxWidth : maxHeight)
+                .oriented(exif: frame.exifOrientation)
             return false
         }
         guard let result else {

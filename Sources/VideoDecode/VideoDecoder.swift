@@ -75,6 +75,10 @@ public struct DecodedFrame: ~Copyable {
     let scaler: Scaler
     let file: String
 
+    /// The EXIF `Orientation` a JPEG carries (1 when absent): libavcodec's MJPEG decoder puts the
+    /// EXIF tags in the frame's metadata but leaves the pixels as stored.
+    public var exifOrientation: Int { dictionary(frame.pointee.metadata)["Orientation"].flatMap { Int($0) } ?? 1 }
+
     /// The whole frame as gray or RGB, fitted inside the given bounds with the aspect kept.
     public func image(_ format: Image.Format, maxWidth: Int? = nil, maxHeight: Int? = nil) throws -> Image {
         let size = fittedSize(width: width, height: height, maxWidth: maxWidth, maxHeight: maxHeight)

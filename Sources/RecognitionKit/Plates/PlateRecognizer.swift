@@ -93,7 +93,8 @@ public final class PlateRecognizer: @unchecked Sendable {
     public let fingerprint: String
     /// Reads below this confidence are dropped (they are mostly not plates).
     public var minConfidence = 0.3
-    /// The text detector sees the picture scaled so its longer side is at most this. On the
+    /// The text detector sees the picture scaled so its longer side is at most this (its shorter
+    /// side is still brought up to 736 px: `TextPlateDetector.scale`). On the synthetic
     /// evaluation set 1280 read 99.2% of plates exactly against 97.5% at 960, for 1.7x the time.
     public var detectionMaxSide = 1280
     /// Also look at pictures over 1.5 × `detectionMaxSide` in tiles at a finer scale (text
@@ -131,11 +132,12 @@ public final class PlateRecognizer: @unchecked Sendable {
             .joined(separator: ",")
     }
 
-    /// Regions that may be plates, in source pixels.
-    public func detect(_ image: Image) throws -> [PlateDetection] {
+    /// Regions that may be plates, in source pixels. `frame`: the whole picture's size when
+    /// `image` is a region of it, so the region is seen at the whole frame's scale.
+    public func detect(_ image: Image, frame: (width: Int, height: Int)? = nil) throws -> [PlateDetection] {
         switch kind {
         case .platedet: return try yolo!.detect(image)
-        case .text: return try textPlates.detect(image, maxSide: detectionMaxSide, tiles: tileLargePictures)
+        case .text: return try textPlates.detect(image, maxSide: detectionMaxSide, tiles: tileLargePictures, frame: frame)
         }
     }
 
@@ -178,6 +180,20 @@ public final class PlateRecognizer: @unchecked Sendable {
 
     /// PP-OCR line by line inside the detection box.
     private func readLines(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
+        guard let lines = try lineReads(image, at: detection) else { return nil }
+        let kept = Self.registrationLines(lines)
+        guard !kept.isEmpty else { return nil }
+        return interpret(kept.flatMap(\.characters), lines: kept.count, detection: detection)
+    }
+
+    /// Every text line read inside the detection box, top to bottom (nil: the box is too small to read).
+    /// The text detector's own regions are read as they are, from the full-resolution picture (as
+    /// PP-OCR's pipeline reads its lines); a plate detector's box is searched for lines first.
+    private func lineReads(_ image: Image, at detection: PlateDetection) throws -> [TextLineRead]? {
+        if !detection.textRegions.isEmpty {
+            let rows = Self.rows(of: detection.textRegions).filter { $0.width >= 4 && $0.height >= 4 }
+            return try reader.read(rows.map { image.cropped($0) }).filter { !$0.characters.isEmpty }
+        }
         let b = detection.box
         let margin = max(2, b.h / 8)
         let region = PixelRect(x: b.x - margin, y: b.y - margin, w: b.w + 2 * margin, h: b.h + 2 * margin)
@@ -190,10 +206,24 @@ public final class PlateRecognizer: @unchecked Sendable {
             crop = try crop.resized(width: min(2000, Int(Double(crop.width) * s)), height: 96)
         }
         let rows = try textLines(in: crop)
-        let reads = try reader.read(rows.map { crop.cropped($0) }).filter { !$0.characters.isEmpty }
-        let lines = Self.registrationLines(reads)
-        guard !lines.isEmpty else { return nil }
-        return interpret(lines.flatMap(\.characters), lines: lines.count, detection: detection)
+        return try reader.read(rows.map { crop.cropped($0) }).filter { !$0.characters.isEmpty }
+    }
+
+    /// What each stage made of one picture, for `make eval` to name the stage that lost a plate
+    /// (text detector only: platedet has no stages before its boxes).
+    public func trace(_ image: Image) throws -> PlateTrace {
+        let found = try textPlates.candidates(image, maxSide: detectionMaxSide, tiles: tileLargePictures)
+        var candidates: [PlateTrace.Candidate] = []
+        for c in found.candidates {
+            var one = PlateTrace.Candidate(textBox: c.text, detection: c.detection, lines: [], registration: "", read: nil)
+            if let d = c.detection, let lines = try lineReads(image, at: d) {
+                one.lines = lines.map(\.text)
+                one.registration = Self.registrationLines(lines).map(\.text).joined()
+                one.read = try read(image, at: d)
+            }
+            candidates.append(one)
+        }
+        return PlateTrace(textRegions: found.regions.map(\.box), candidates: candidates)
     }
 
     /// The lines that carry the registration, top to bottom. A line of four or more letters and no
@@ -204,27 +234,34 @@ public final class PlateRecognizer: @unchecked Sendable {
         return kept.contains { $0.characters.contains { $0.value.isNumber } } ? kept : reads
     }
 
-    /// Text rows inside a plate crop, top to bottom: the lines whose characters are the plate's
-    /// main height. Small print (province, city, "ICT-ISLAMABAD") is dropped.
-    func textLines(in crop: Image) throws -> [PixelRect] {
-        let regions = try lineFinder.detect(crop, maxSide: 480).map(\.box)
-        guard let tallest = regions.map(\.h).max() else { return [PixelRect(x: 0, y: 0, w: crop.width, h: crop.height)] }
-        let main = regions.filter { Double($0.h) >= 0.55 * Double(tallest) && $0.w >= $0.h / 3 }.sorted { $0.y < $1.y }
-        // Regions on the same row (centres within half a line height) form one line.
-        var rows: [PixelRect] = []
+    /// Text rows inside a plate crop, top to bottom, found by the text detector at the crop's scale.
+    func textLines(in crop: Image) throws -> [RotatedRect] {
+        let regions = try lineFinder.detect(crop, maxSide: 480).map(\.line)
+        guard !regions.isEmpty else { return [RotatedRect(PixelRect(x: 0, y: 0, w: crop.width, h: crop.height))] }
+        return Self.rows(of: regions).map { $0.grown(by: $0.height / 10) }
+    }
+
+    /// The rows of a plate's text regions, top to bottom: the regions whose characters are the
+    /// plate's main height, those on one row (centres within half a line height, across the
+    /// line's slant) joined. Small print (province, city, "ICT-ISLAMABAD") is dropped.
+    static func rows(of regions: [RotatedRect]) -> [RotatedRect] {
+        guard let tallest = regions.map(\.height).max() else { return [] }
+        let main = regions.filter { $0.height >= 0.55 * tallest && $0.width >= $0.height / 3 }.sorted { $0.cy < $1.cy }
+        var rows: [RotatedRect] = []
         for r in main {
-            if let i = rows.firstIndex(where: { abs(($0.y + $0.h / 2) - (r.y + r.h / 2)) < min($0.h, r.h) / 2 }) {
+            let sameRow = rows.firstIndex { a in
+                // Distance between the centres across the wider line's direction.
+                let angle = a.width >= r.width ? a.angle : r.angle
+                return abs(-(r.cx - a.cx) * sin(angle) + (r.cy - a.cy) * cos(angle)) < min(a.height, r.height) / 2
+            }
+            if let i = sameRow {
                 let a = rows[i]
-                let x0 = min(a.x, r.x), y0 = min(a.y, r.y)
-                rows[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, r.x + r.w) - x0, h: max(a.y + a.h, r.y + r.h) - y0)
+                rows[i] = RotatedRect.aligned(a.corners + r.corners, angle: a.width >= r.width ? a.angle : r.angle)
             } else {
                 rows.append(r)
             }
         }
-        return rows.sorted { $0.y < $1.y }.map { r in
-            let pad = r.h / 10
-            return PixelRect(x: r.x - pad, y: r.y - pad, w: r.w + 2 * pad, h: r.h + 2 * pad).clamped(width: crop.width, height: crop.height)
-        }
+        return rows.sorted { $0.cy < $1.cy }
     }
 
     /// Applies the plate grammar to the raw characters: a format fit (by substitution only) becomes

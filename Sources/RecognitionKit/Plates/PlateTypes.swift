@@ -4,7 +4,12 @@ import VideoDecode
 public struct PlateDetection: Sendable, Equatable {
     public var box: PixelRect
     public var score: Double
-    public init(box: PixelRect, score: Double) { self.box = box; self.score = score }
+    /// The text detector's regions that make up the plate's text, in picture pixels (empty from
+    /// a plate detector): read as they are, as the text detector's own pipeline reads its lines.
+    public var textRegions: [RotatedRect]
+    public init(box: PixelRect, score: Double, textRegions: [RotatedRect] = []) {
+        self.box = box; self.score = score; self.textRegions = textRegions
+    }
 }
 
 /// One candidate text for a plate with its confidence (like OpenALPR's top-N list).
@@ -56,5 +61,27 @@ public struct PlateRead: Sendable {
         self.box = box; self.detectorScore = detectorScore; self.text = text; self.raw = raw; self.display = display
         self.confidence = confidence; self.characterConfidences = characterConfidences; self.candidates = candidates
         self.format = format; self.correction = correction; self.lines = lines; self.detector = detector; self.model = model
+    }
+}
+
+/// The text-detector pipeline's stages on one picture: what `make eval` needs to say where a
+/// plate was lost (no text seen, merged into the wrong box, ruled out by shape, no line read,
+/// not plate-like, misread).
+public struct PlateTrace: Sendable {
+    /// The text detector's regions, in picture pixels.
+    public var textRegions: [PixelRect]
+    public var candidates: [Candidate]
+
+    public struct Candidate: Sendable {
+        /// The text regions merged into one box.
+        public var textBox: PixelRect
+        /// The plate's panel around it; nil where the box's shape ruled it out.
+        public var detection: PlateDetection?
+        /// Every line read inside the panel, top to bottom (plate characters only).
+        public var lines: [String]
+        /// The lines kept as the registration, joined.
+        public var registration: String
+        /// The plate reported; nil where the read was not plate-like or too unsure.
+        public var read: PlateRead?
     }
 }

@@ -18,14 +18,32 @@ public final class TextRegionDetector {
 
     /// A text region with its mean probability.
     public struct Region: Sendable, Equatable {
+        /// The upright box around `line`, inside the picture.
         public var box: PixelRect
         public var score: Double
+        /// The region as turned as its text (a tilted plate's line).
+        public var line: RotatedRect
+
+        public init(box: PixelRect, score: Double, line: RotatedRect? = nil) {
+            self.box = box; self.score = score; self.line = line ?? RotatedRect(box)
+        }
+
+        /// Moved by (dx, dy) pixels.
+        func offset(_ dx: Int, _ dy: Int) -> Region {
+            var r = self
+            r.box.x += dx; r.box.y += dy; r.line.cx += Double(dx); r.line.cy += Double(dy)
+            return r
+        }
     }
 
     /// Finds text regions. The image is scaled so its longer side is at most `maxSide`
     /// (and its shorter side at least 32), in multiples of 32.
     public func detect(_ image: Image, maxSide: Int = 960) throws -> [Region] {
-        let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
+        try detect(image, scale: min(1, Double(maxSide) / Double(max(image.width, image.height))))
+    }
+
+    /// Finds text regions with the image scaled by `scale` (sides rounded to multiples of 32).
+    public func detect(_ image: Image, scale: Double) throws -> [Region] {
         func round32(_ v: Double) -> Int { max(32, Int((v / 32).rounded()) * 32) }
         let w = round32(Double(image.width) * scale), h = round32(Double(image.height) * scale)
         let resized = try image.resized(width: w, height: h, format: .rgb)
@@ -39,14 +57,16 @@ public final class TextRegionDetector {
         return Self.regions(in: map.floats, width: w, height: h, threshold: binaryThreshold,
                             boxThreshold: boxThreshold, unclip: unclipRatio)
             .map { r in
-                Region(box: PixelRect(x: Int(Double(r.box.x) * sx), y: Int(Double(r.box.y) * sy),
-                                      w: Int((Double(r.box.w) * sx).rounded(.up)), h: Int((Double(r.box.h) * sy).rounded(.up)))
-                    .clamped(width: image.width, height: image.height), score: r.score)
+                // Map pixels to picture pixels (sx and sy differ slightly: sides are multiples of 32).
+                let line = RotatedRect.enclosing(r.line.corners.map { ($0.x * sx, $0.y * sy) })
+                return Region(box: line.boundingBox.clamped(width: image.width, height: image.height), score: r.score, line: line)
             }
             .filter { !$0.box.isEmpty }
     }
 
-    /// Connected components (4-neighbour) of `prob > threshold`, as unclipped boxes in map pixels.
+    /// Connected components (4-neighbour) of `prob > threshold`, as unclipped boxes in map pixels:
+    /// the smallest turned rectangle around each component (PaddleOCR's `get_mini_boxes`), grown
+    /// by the unclip distance.
     static func regions(in prob: [Float], width: Int, height: Int, threshold: Float,
                         boxThreshold: Double, unclip: Double) -> [Region] {
         var label = [Int32](repeating: 0, count: width * height)
@@ -58,9 +78,12 @@ public final class TextRegionDetector {
             label[start] = next
             stack.append(start)
             var minX = width, minY = height, maxX = 0, maxY = 0, sum = 0.0, count = 0
+            // Each pixel's outer corners: the hull of them is the component's outline.
+            var rowSpan: [Int: (Int, Int)] = [:]
             while let p = stack.popLast() {
                 let x = p % width, y = p / width
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+                rowSpan[y] = rowSpan[y].map { (min($0.0, x), max($0.1, x)) } ?? (x, x)
                 sum += Double(prob[p]); count += 1
                 for q in [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1]
                 where q >= 0 && label[q] == 0 && prob[q] > threshold {
@@ -70,12 +93,17 @@ public final class TextRegionDetector {
             }
             let bw = maxX - minX + 1, bh = maxY - minY + 1
             guard min(bw, bh) >= 3, sum / Double(count) >= boxThreshold else { continue }
+            var outline: [(x: Double, y: Double)] = []
+            for (y, span) in rowSpan {
+                let left = Double(span.0), right = Double(span.1 + 1), top = Double(y), bottom = Double(y + 1)
+                outline += [(left, top), (right, top), (left, bottom), (right, bottom)]
+            }
+            let kernel = RotatedRect.enclosing(outline)
+            guard min(kernel.width, kernel.height) >= 3 else { continue }
             // DB shrinks text kernels during training; grow them back by the unclip distance.
-            let d = Double(bw * bh) * unclip / Double(2 * (bw + bh))
-            regions.append(Region(box: PixelRect(x: Int(Double(minX) - d), y: Int(Double(minY) - d),
-                                                 w: Int(Double(bw) + 2 * d), h: Int(Double(bh) + 2 * d))
-                                      .clamped(width: width, height: height),
-                                  score: sum / Double(count)))
+            let d = kernel.width * kernel.height * unclip / (2 * (kernel.width + kernel.height))
+            let line = kernel.grown(by: d)
+            regions.append(Region(box: line.boundingBox.clamped(width: width, height: height), score: sum / Double(count), line: line))
         }
         return regions
     }
@@ -96,13 +124,37 @@ public final class TextPlateDetector {
     /// With `tiles`, a picture over 1.5 times that size is also looked at in overlapping tiles of
     /// `maxSide` pixels at a finer scale, so plates that a downscale would shrink to a few pixels
     /// are still seen (a phone photo, a 4K frame); costs about one detector pass per tile.
-    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false) throws -> [PlateDetection] {
-        let whole = try text.detect(image, maxSide: maxSide)
-        guard tiles, Double(max(image.width, image.height)) > 1.5 * Double(maxSide) else { return plates(in: image, from: whole) }
+    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil) throws -> [PlateDetection] {
+        try candidates(image, maxSide: maxSide, tiles: tiles, frame: frame).candidates.compactMap(\.detection)
+    }
+
+    /// The text detector's scale for a `width`×`height` picture, as PP-OCR's pipeline chooses it:
+    /// the longer side at most `maxSide`, but the shorter side brought up to 736 px (the scale
+    /// DBNet is used at), the longer side then at most 2000. Without the second step a small
+    /// photo is seen too coarsely: on a 431×768 phone photo the plate's registration and its
+    /// `ICT-ISLAMABAD` line ran together into one region and read as "AJ".
+    public static func scale(width: Int, height: Int, maxSide: Int) -> Double {
+        let long = Double(max(width, height)), short = Double(max(1, min(width, height)))
+        var s = min(1, Double(maxSide) / long)
+        if short * s < minShortSide { s = min(minShortSide / short, max(s, maxLongSide / long)) }
+        return s
+    }
+    static let minShortSide = 736.0, maxLongSide = 2000.0
+
+    /// Every stage of finding plates: the text regions, the boxes they merge into, and the plate
+    /// each box became (nil where its shape ruled it out). `detect` keeps the plates; `make eval`
+    /// looks at the stages to name the one that lost a plate.
+    /// `frame`: the size of the whole picture when `image` is a region of it (a moving part of a
+    /// video frame): the region is seen at the scale the whole frame would be.
+    public func candidates(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil)
+        throws -> (regions: [TextRegionDetector.Region], candidates: [PlateCandidateBox]) {
+        let whole = try text.detect(image, scale: Self.scale(width: frame?.width ?? image.width, height: frame?.height ?? image.height,
+                                                             maxSide: maxSide))
+        guard tiles, Double(max(image.width, image.height)) > 1.5 * Double(maxSide) else { return (whole, plates(in: image, from: whole)) }
         let tiled = try tiledRegions(image, tile: maxSide)
         // A region of the whole view is kept only where no tile saw text (tiles see it sharper).
         let kept = whole.filter { w in !tiled.contains { t in overlapShare(t.box, w.box) > 0.5 } }
-        return plates(in: image, from: tiled + kept)
+        return (tiled + kept, plates(in: image, from: tiled + kept))
     }
 
     /// Text regions from overlapping tiles; regions touching a tile's inner edge are dropped
@@ -127,7 +179,7 @@ public final class TextPlateDetector {
                     let innerEdge = (b.x <= 1 && r.x > 0) || (b.y <= 1 && r.y > 0)
                         || (b.x + b.w >= r.w - 1 && r.x + r.w < image.width) || (b.y + b.h >= r.h - 1 && r.y + r.h < image.height)
                     guard !innerEdge else { continue }
-                    found.box.x += r.x; found.box.y += r.y
+                    found = found.offset(r.x, r.y)
                     if !regions.contains(where: { overlapShare($0.box, found.box) > 0.5 }) { regions.append(found) }
                 }
             }
@@ -142,11 +194,12 @@ public final class TextPlateDetector {
         return Double(w * h) / Double(max(1, min(a.w * a.h, b.w * b.h)))
     }
 
-    private func plates(in image: Image, from regions: [TextRegionDetector.Region]) -> [PlateDetection] {
+    private func plates(in image: Image, from regions: [TextRegionDetector.Region]) -> [PlateCandidateBox] {
         // A plate's text can come as pieces: split at the dash (side by side) or over two lines
         // (stacked). Merge such neighbours until nothing changes.
         var boxes = regions.map(\.box)
         var scores = regions.map(\.score)
+        var parts = regions.map { [$0.line] }
         var merged = true
         while merged {
             merged = false
@@ -157,20 +210,21 @@ public final class TextPlateDetector {
                     let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
                     boxes[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, b.x + b.w) - x0, h: max(a.y + a.h, b.y + b.h) - y0)
                     scores[i] = max(scores[i], scores[j])
-                    boxes.remove(at: j); scores.remove(at: j)
+                    parts[i] += parts[j]
+                    boxes.remove(at: j); scores.remove(at: j); parts.remove(at: j)
                     merged = true
                     break outer
                 }
             }
         }
-        var out: [PlateDetection] = []
-        for (box, score) in zip(boxes, scores) {
+        return boxes.indices.map { i in
+            let box = boxes[i]
             let aspect = Double(box.w) / Double(max(box.h, 1))
             // Down to 0.4 (stacked motorcycle plates), up to 25 (a long line of small print).
-            guard box.h >= minHeight, aspect >= minAspect, aspect <= maxAspect else { continue }
-            out.append(PlateDetection(box: PlateExtent.find(in: image, around: box), score: score))
+            guard box.h >= minHeight, aspect >= minAspect, aspect <= maxAspect else { return PlateCandidateBox(text: box, detection: nil) }
+            return PlateCandidateBox(text: box, detection: PlateDetection(box: PlateExtent.find(in: image, around: box), score: scores[i],
+                                                                          textRegions: parts[i]))
         }
-        return out
     }
 
     /// Two boxes on one text row (similar height, overlapping vertically) with a gap under a line height.
@@ -192,4 +246,11 @@ public final class TextPlateDetector {
         return overlap > Int(0.6 * Double(min(top.w, bottom.w))) && gap < lineH / 2
             && Double(max(top.h, bottom.h)) < 1.8 * Double(lineH)
     }
+}
+
+/// Text boxes merged into one candidate, and the plate (panel extent) it became; nil where its
+/// shape ruled it out.
+public struct PlateCandidateBox: Sendable {
+    public var text: PixelRect
+    public var detection: PlateDetection?
 }
