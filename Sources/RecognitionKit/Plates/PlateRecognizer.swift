@@ -181,9 +181,27 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// PP-OCR line by line inside the detection box.
     private func readLines(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
         guard let lines = try lineReads(image, at: detection) else { return nil }
-        let kept = Self.registrationLines(lines)
+        var kept = Self.registrationLines(lines)
         guard !kept.isEmpty else { return nil }
-        return interpret(kept.flatMap(\.characters), lines: kept.count, detection: detection)
+        // A Punjab plate prints its registration year small after the letters (`LEE 16` over
+        // `5855`): read into the top line, it is left out of the plate's text and kept among
+        // its candidates (`LEE5855` and `LEE165855` both find it).
+        var withYear: String? = nil
+        if let year = Self.yearAfterLetters(kept) {
+            withYear = kept.map(\.text).joined()
+            kept[0].characters.removeSubrange(year)
+        }
+        return interpret(kept.flatMap(\.characters), lines: kept.count, detection: detection, alsoRead: withYear)
+    }
+
+    /// Where a two-line plate's top line ends in a two-digit year after its 2–3 letters, over a
+    /// line of 3–4 digits: the year's positions in the top line.
+    static func yearAfterLetters(_ lines: [TextLineRead]) -> Range<Int>? {
+        guard lines.count == 2 else { return nil }
+        let top = lines[0].characters.map(\.value), bottom = lines[1].characters.map(\.value)
+        guard (4...5).contains(top.count), (3...4).contains(bottom.count), bottom.allSatisfy(\.isNumber),
+              top.suffix(2).allSatisfy(\.isNumber), top.dropLast(2).allSatisfy(\.isLetter) else { return nil }
+        return (top.count - 2)..<top.count
     }
 
     /// Every text line read inside the detection box, top to bottom (nil: the box is too small to read).
@@ -242,19 +260,20 @@ public final class PlateRecognizer: @unchecked Sendable {
     }
 
     /// The rows of a plate's text regions, top to bottom: the regions whose characters are the
-    /// plate's main height, those on one row (centres within half a line height, across the
-    /// line's slant) joined. Small print (province, city, "ICT-ISLAMABAD") is dropped.
+    /// plate's main height, those on one row (a centre within the row's band, across the line's
+    /// slant) joined. Small print is dropped: the province or city name below or above, and
+    /// small print on a row of bigger characters (a Punjab plate's year beside its letters).
     static func rows(of regions: [RotatedRect]) -> [RotatedRect] {
         guard let tallest = regions.map(\.height).max() else { return [] }
-        let main = regions.filter { $0.height >= 0.55 * tallest && $0.width >= $0.height / 3 }.sorted { $0.cy < $1.cy }
+        // Half the tallest: a motorcycle's letters over its digits stay; the province or city
+        // name (a third of the registration's height or less) goes.
+        let main = regions.filter { $0.height >= 0.45 * tallest && $0.width >= $0.height / 3 }.sorted { $0.height > $1.height }
         var rows: [RotatedRect] = []
         for r in main {
-            let sameRow = rows.firstIndex { a in
-                // Distance between the centres across the wider line's direction.
-                let angle = a.width >= r.width ? a.angle : r.angle
-                return abs(-(r.cx - a.cx) * sin(angle) + (r.cy - a.cy) * cos(angle)) < min(a.height, r.height) / 2
-            }
+            // Tallest first: each row is set by its biggest characters.
+            let sameRow = rows.firstIndex { a in abs(-(r.cx - a.cx) * sin(a.angle) + (r.cy - a.cy) * cos(a.angle)) < a.height / 2 }
             if let i = sameRow {
+                guard r.height >= 0.6 * rows[i].height else { continue }
                 let a = rows[i]
                 rows[i] = RotatedRect.aligned(a.corners + r.corners, angle: a.width >= r.width ? a.angle : r.angle)
             } else {
@@ -267,7 +286,9 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// Applies the plate grammar to the raw characters: a format fit (by substitution only) becomes
     /// `text`, the raw read stays among the candidates; a read that fits no format is kept as read
     /// when it is plate-like.
-    func interpret(_ chars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection) -> PlateRead? {
+    /// `alsoRead`: another reading of the same characters to keep among the candidates (the
+    /// plate with its year).
+    func interpret(_ chars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection, alsoRead: String? = nil) -> PlateRead? {
         let grammar = models.grammar
         let raw = String(chars.map(\.value))
         let conf = chars.map(\.confidence)
@@ -301,10 +322,11 @@ public final class PlateRecognizer: @unchecked Sendable {
             let fitPenalty = grammar.fits(s).first.map { exp(-0.35 * $0.cost) } ?? 0.5
             others.append(.init(text: s, confidence: chars[i].alternativeConfidence * fitPenalty))
         }
-        var seen: Set<String> = [text, raw]
+        var seen: Set<String> = [text, raw, alsoRead ?? raw]
         let ranked = others.sorted { $0.confidence > $1.confidence }.filter { seen.insert($0.text).inserted }
+        let alternative = alsoRead.map { [PlateCandidate(text: $0, confidence: weakest * 0.9)] } ?? []
         let candidates = ([PlateCandidate(text: text, confidence: confidence)]
-                          + (raw != text ? [PlateCandidate(text: raw, confidence: weakest * 0.9)] : []) + ranked)
+                          + (raw != text ? [PlateCandidate(text: raw, confidence: weakest * 0.9)] : []) + alternative + ranked)
             .prefix(5).map { PlateCandidate(text: $0.text, confidence: ($0.confidence * 1000).rounded() / 1000) }
 
         return PlateRead(box: detection.box, detectorScore: detection.score, text: text, raw: raw, display: display,

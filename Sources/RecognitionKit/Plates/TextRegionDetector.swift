@@ -1,3 +1,4 @@
+import Foundation
 import VideoDecode
 
 /// PP-OCR's DBNet text detector (v6 or v4; Apache-2.0, from rapidocr 3.10.0 or rapidocr-onnxruntime 1.4.4): input
@@ -195,8 +196,9 @@ public final class TextPlateDetector {
     }
 
     private func plates(in image: Image, from regions: [TextRegionDetector.Region]) -> [PlateCandidateBox] {
-        // A plate's text can come as pieces: split at the dash (side by side) or over two lines
-        // (stacked). Merge such neighbours until nothing changes.
+        // A plate's text can come as pieces: split at the dash (side by side) or over two or three
+        // lines (stacked). Merge such neighbours until nothing changes; neighbours are judged as
+        // turned as their text, so a tilted plate's lines are not mistaken for other rows.
         var boxes = regions.map(\.box)
         var scores = regions.map(\.score)
         var parts = regions.map { [$0.line] }
@@ -204,7 +206,7 @@ public final class TextPlateDetector {
         while merged {
             merged = false
             outer: for i in boxes.indices {
-                for j in boxes.indices where j > i && (Self.stacked(boxes[i], boxes[j]) || Self.sideBySide(boxes[i], boxes[j]))
+                for j in boxes.indices where j > i && parts[i].contains(where: { a in parts[j].contains { b in Self.onePlate(a, b) } })
                     && PlateExtent.samePanel(image, boxes[i], boxes[j]) {
                     let a = boxes[i], b = boxes[j]
                     let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
@@ -227,24 +229,25 @@ public final class TextPlateDetector {
         }
     }
 
-    /// Two boxes on one text row (similar height, overlapping vertically) with a gap under a line height.
-    static func sideBySide(_ a: PixelRect, _ b: PixelRect) -> Bool {
-        let (left, right) = a.x <= b.x ? (a, b) : (b, a)
-        let gap = right.x - (left.x + left.w)
-        let vOverlap = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
-        let lineH = min(a.h, b.h)
-        return gap < max(a.h, b.h) && vOverlap > Int(0.6 * Double(lineH)) && Double(max(a.h, b.h)) < 1.5 * Double(lineH)
-    }
-
-    /// One box directly above the other, overlapping most of the narrower one horizontally,
-    /// with a gap under one line height.
-    static func stacked(_ a: PixelRect, _ b: PixelRect) -> Bool {
-        let (top, bottom) = a.y <= b.y ? (a, b) : (b, a)
-        let overlap = min(top.x + top.w, bottom.x + bottom.w) - max(top.x, bottom.x)
-        let gap = bottom.y - (top.y + top.h)
-        let lineH = min(top.h, bottom.h)
-        return overlap > Int(0.6 * Double(min(top.w, bottom.w))) && gap < lineH / 2
-            && Double(max(top.h, bottom.h)) < 1.8 * Double(lineH)
+    /// Whether two text lines could be pieces of one plate: side by side or stacked, measured
+    /// along and across the wider line's direction.
+    static func onePlate(_ a: RotatedRect, _ b: RotatedRect) -> Bool {
+        let angle = a.width >= b.width ? a.angle : b.angle
+        func span(_ r: RotatedRect, along axis: (Double, Double)) -> (lo: Double, hi: Double) {
+            let p = r.corners.map { $0.x * axis.0 + $0.y * axis.1 }
+            return (p.min()!, p.max()!)
+        }
+        let u = (cos(angle), sin(angle)), v = (-sin(angle), cos(angle))
+        let (au, bu, av, bv) = (span(a, along: u), span(b, along: u), span(a, along: v), span(b, along: v))
+        let alongOverlap = min(au.hi, bu.hi) - max(au.lo, bu.lo), acrossOverlap = min(av.hi, bv.hi) - max(av.lo, bv.lo)
+        let lineH = min(a.height, b.height), tallH = max(a.height, b.height)
+        // Side by side: one row (similar height, overlapping across), a gap under a line height.
+        let sideBySide = -alongOverlap < tallH && acrossOverlap > 0.6 * lineH && tallH < 1.5 * lineH
+        // Stacked: most of the narrower line over the other, a gap under half a line. The upper
+        // line may be half the lower's height (a motorcycle's letters over its digits), no less
+        // (the city or province name, a third of it, is its own region).
+        let stacked = alongOverlap > 0.6 * min(a.width, b.width) && -acrossOverlap < lineH / 2 && tallH < 2.2 * lineH
+        return sideBySide || stacked
     }
 }
 
