@@ -83,8 +83,8 @@ extension Image {
 }
 
 /// A rectangle turned by `angle`: a line of text on a tilted plate. `width` runs along the
-/// angle, `height` across it; the angle (radians) is kept within ±45°, so a wide line and a
-/// tall two-line block both keep their text upright.
+/// angle, `height` across it; the angle (radians) is kept within ±45° (±60° for a line wider
+/// than tall), so a wide line and a tall two-line block both keep their text upright.
 public struct RotatedRect: Sendable, Equatable, Hashable {
     public var cx: Double, cy: Double, width: Double, height: Double, angle: Double
 
@@ -147,11 +147,17 @@ public struct RotatedRect: Sendable, Equatable, Hashable {
         return RotatedRect(cx: mu * u.0 + mv * v.0, cy: mu * u.1 + mv * v.1, width: u1 - u0, height: v1 - v0, angle: angle)
     }
 
-    /// The same rectangle described with its angle within ±45°.
+    /// The same rectangle described with its angle within ±45°, or within ±60° where that makes
+    /// it wider than tall: a line of text tilted near 45° (a plate photographed from the side)
+    /// runs along its long side, while an upright character stays upright.
     var upright: RotatedRect {
         var r = self
         while r.angle > .pi / 4 { r.angle -= .pi / 2; swap(&r.width, &r.height) }
         while r.angle <= -.pi / 4 { r.angle += .pi / 2; swap(&r.width, &r.height) }
+        if abs(r.angle) > .pi / 6, r.height > r.width {
+            r.angle += r.angle > 0 ? -.pi / 2 : .pi / 2
+            swap(&r.width, &r.height)
+        }
         return r
     }
 

@@ -153,8 +153,13 @@ public final class TextPlateDetector {
                                                              maxSide: maxSide))
         guard tiles, Double(max(image.width, image.height)) > 1.5 * Double(maxSide) else { return (whole, plates(in: image, from: whole)) }
         let tiled = try tiledRegions(image, tile: maxSide)
-        // A region of the whole view is kept only where no tile saw text (tiles see it sharper).
-        let kept = whole.filter { w in !tiled.contains { t in overlapShare(t.box, w.box) > 0.5 } }
+        // A region of the whole view gives way where the tiles saw most of it (they see it
+        // sharper). Only most of it: a plate wider than the tiles' overlap lies whole in no
+        // tile, and the specks a tile sees on it (screws, dirt) must not hide it.
+        let kept = whole.filter { w in
+            let covered = tiled.reduce(0) { $0 + intersection($1.box, w.box) }
+            return Double(covered) < 0.5 * Double(w.box.w * w.box.h)
+        }
         return (tiled + kept, plates(in: image, from: tiled + kept))
     }
 
@@ -190,9 +195,12 @@ public final class TextPlateDetector {
 
     /// Intersection over the smaller box's area.
     private func overlapShare(_ a: PixelRect, _ b: PixelRect) -> Double {
+        Double(intersection(a, b)) / Double(max(1, min(a.w * a.h, b.w * b.h)))
+    }
+
+    private func intersection(_ a: PixelRect, _ b: PixelRect) -> Int {
         let w = min(a.x + a.w, b.x + b.w) - max(a.x, b.x), h = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
-        guard w > 0, h > 0 else { return 0 }
-        return Double(w * h) / Double(max(1, min(a.w * a.h, b.w * b.h)))
+        return w > 0 && h > 0 ? w * h : 0
     }
 
     private func plates(in image: Image, from regions: [TextRegionDetector.Region]) -> [PlateCandidateBox] {
