@@ -45,7 +45,8 @@ private func over(_ box: PixelRect, _ label: PixelRect) -> Bool {
 /// `make eval` on real photos: every plate through the text-detector pipeline's stages, the stage
 /// that lost each miss named, and per region: found (a plate reported over it), read exactly,
 /// false plates per photo, and how many plates each stage lost.
-/// Usage: `plates-real DIR [v6|v4] [--plates] [--image NAME]` (`--plates`: a line per plate; `--image`: one photo's stages).
+/// Usage: `plates-real DIR [v6|v4] [--plates] [--image NAME] [--region R]` (`--plates`: a line per plate and false
+/// plate; `--image`: one photo's stages; `--region`: correct every photo toward R's formats, not its own region's).
 func plateRealEval(_ a: [String]) throws {
     guard let dir = a.first else { throw CocoaError(.featureUnsupported) }
     guard FileManager.default.fileExists(atPath: dir + "/labels.csv") else {
@@ -64,11 +65,15 @@ func plateRealEval(_ a: [String]) throws {
     var tallies: [String: Tally] = [:]
     var order: [String] = []
     let only = a.firstIndex(of: "--image").map { a[$0 + 1] }
+    let forcedRegion = a.firstIndex(of: "--region").map { a[$0 + 1] }
     for (image, group) in Dictionary(grouping: labels, by: \.image).sorted(by: { $0.key < $1.key }) {
         if let only, !image.hasSuffix("/" + only) { continue }
         let region = group[0].region
         if !order.contains(region) { order.append(region) }
         var t = tallies[region] ?? Tally()
+        // Each region's photos corrected toward that region's formats, as an operator there
+        // would run it (`--region`); regions without formats keep every read as read.
+        recognizer.grammar = try models.grammar.preferring(region: forcedRegion ?? (models.grammar.regions.contains(region) ? region : "any"))
         let picture = try StillImage.load(image)
         let t0 = Date()
         let trace = try recognizer.trace(picture)
@@ -81,7 +86,11 @@ func plateRealEval(_ a: [String]) throws {
         }
         t.photos += 1
         let reads = trace.candidates.compactMap(\.read)
-        t.falsePlates += reads.filter { r in !group.contains { over(r.box, $0.box) } }.count
+        let falsePlates = reads.filter { r in !group.contains { over(r.box, $0.box) } }
+        t.falsePlates += falsePlates.count
+        if perPlate, !falsePlates.isEmpty {
+            print("  \(region) \(URL(fileURLWithPath: image).lastPathComponent) false plates: \(falsePlates.map { "\($0.text) at \($0.box.x),\($0.box.y) (\($0.confidence))" }.joined(separator: ", "))")
+        }
         for label in group {
             t.plates += 1
             let mine = trace.candidates.filter { c in over(c.textBox, label.box) || c.detection.map { over($0.box, label.box) } == true }

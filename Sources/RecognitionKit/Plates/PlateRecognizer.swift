@@ -91,6 +91,8 @@ public final class PlateRecognizer: @unchecked Sendable {
     private let platerec: PlaterecReader?
     /// Stored with every read: detector and reader weights and precision.
     public let fingerprint: String
+    /// The formats that name and correct reads (the models' grammar unless set).
+    public lazy var grammar: PlateGrammar = models.grammar
     /// Reads below this confidence are dropped (they are mostly not plates).
     public var minConfidence = 0.3
     /// The text detector sees the picture scaled so its longer side is at most this (its shorter
@@ -180,7 +182,20 @@ public final class PlateRecognizer: @unchecked Sendable {
 
     /// PP-OCR line by line inside the detection box.
     private func readLines(_ image: Image, at detection: PlateDetection) throws -> PlateRead? {
-        guard let lines = try lineReads(image, at: detection) else { return nil }
+        let first = try readLines(image, at: detection, look: detection.textRegions.isEmpty ? .panel : .detectorLines)
+        guard first?.format == nil, !detection.textRegions.isEmpty else { return first }
+        // A second look where the first read fits no format: the lines found again inside the
+        // plate's panel at a finer scale, which separates small print the picture-wide look
+        // joined to the characters (a motorcycle's year "10" beside "RIM" read "RIMO").
+        // It must be sure of itself: a second chance for every sign in the picture must not
+        // make more false plates (the half-confidence allowance for format fits is not given).
+        guard let second = try readLines(image, at: detection, look: .panel), second.confidence >= minConfidence else { return first }
+        guard let first else { return second }
+        return second.format != nil || second.confidence > first.confidence ? second : first
+    }
+
+    private func readLines(_ image: Image, at detection: PlateDetection, look: LineLook) throws -> PlateRead? {
+        guard let lines = try lineReads(image, at: detection, look: look) else { return nil }
         var kept = Self.registrationLines(lines)
         guard !kept.isEmpty else { return nil }
         // A Punjab plate prints its registration year small after the letters (`LEE 16` over
@@ -193,6 +208,10 @@ public final class PlateRecognizer: @unchecked Sendable {
         }
         return interpret(kept.flatMap(\.characters), lines: kept.count, detection: detection, alsoRead: withYear)
     }
+
+    /// Where the lines of a plate come from: the text detector's regions in the whole picture,
+    /// or the text detector run again inside the plate's panel.
+    enum LineLook { case detectorLines, panel }
 
     /// Where a two-line plate's top line ends in a two-digit year after its 2–3 letters, over a
     /// line of 3–4 digits: the year's positions in the top line.
@@ -207,8 +226,8 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// Every text line read inside the detection box, top to bottom (nil: the box is too small to read).
     /// The text detector's own regions are read as they are, from the full-resolution picture (as
     /// PP-OCR's pipeline reads its lines); a plate detector's box is searched for lines first.
-    private func lineReads(_ image: Image, at detection: PlateDetection) throws -> [TextLineRead]? {
-        if !detection.textRegions.isEmpty {
+    private func lineReads(_ image: Image, at detection: PlateDetection, look: LineLook) throws -> [TextLineRead]? {
+        if look == .detectorLines {
             let rows = Self.rows(of: detection.textRegions).filter { $0.width >= 4 && $0.height >= 4 }
             return try reader.read(rows.map { image.cropped($0) }).filter { !$0.characters.isEmpty }
         }
@@ -234,7 +253,7 @@ public final class PlateRecognizer: @unchecked Sendable {
         var candidates: [PlateTrace.Candidate] = []
         for c in found.candidates {
             var one = PlateTrace.Candidate(textBox: c.text, detection: c.detection, lines: [], registration: "", read: nil)
-            if let d = c.detection, let lines = try lineReads(image, at: d) {
+            if let d = c.detection, let lines = try lineReads(image, at: d, look: d.textRegions.isEmpty ? .panel : .detectorLines) {
                 one.lines = lines.map(\.text)
                 one.registration = Self.registrationLines(lines).map(\.text).joined()
                 one.read = try read(image, at: d)
@@ -289,7 +308,6 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// `alsoRead`: another reading of the same characters to keep among the candidates (the
     /// plate with its year).
     func interpret(_ chars: [TextLineRead.Glyph], lines: Int, detection: PlateDetection, alsoRead: String? = nil) -> PlateRead? {
-        let grammar = models.grammar
         let raw = String(chars.map(\.value))
         let conf = chars.map(\.confidence)
         // Cheapest first: a read that already fits a known format (a Brazilian ABC1D23 as well as
