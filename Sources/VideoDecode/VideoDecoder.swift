@@ -76,8 +76,11 @@ public struct DecodedFrame: ~Copyable {
     let file: String
 
     /// The EXIF `Orientation` a JPEG carries (1 when absent): libavcodec's MJPEG decoder puts the
-    /// EXIF tags in the frame's metadata but leaves the pixels as stored.
-    public var exifOrientation: Int { dictionary(frame.pointee.metadata)["Orientation"].flatMap { Int($0) } ?? 1 }
+    /// EXIF tags in the frame's metadata (the value padded with spaces: "    6") but leaves the
+    /// pixels as stored.
+    public var exifOrientation: Int {
+        dictionary(frame.pointee.metadata)["Orientation"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 1
+    }
 
     /// The whole frame as gray or RGB, fitted inside the given bounds with the aspect kept.
     public func image(_ format: Image.Format, maxWidth: Int? = nil, maxHeight: Int? = nil) throws -> Image {
