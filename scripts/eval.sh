@@ -3,6 +3,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=.build/release/forensic-bench
+DEV=${PLATES_DEV:-../shared/plates-dev}
+
+echo "== plates: real photos ($DEV: Pakistani, US, European; labels.csv) =="
+echo "   each region corrected toward its own formats (pk) or kept as read (us, eu); every miss named by the stage that lost it"
+"$B" plates-real "$DEV" v6
+echo
+echo "   the same photos with Pakistani corrections on every photo (forensic's default --region pk)"
+"$B" plates-real "$DEV" v6 --region pk | sed -n '/^region/,/^plates lost/p' | head -n -1
+if [ -f "$DEV/labels.csv" ]; then
+  echo
+  echo "   the reference: rapidocr 3.10.0's own pipeline (PP-OCRv6 small, onnxruntime) on the same photos"
+  REF=eval-data/rapidocr-venv
+  [ -x "$REF/bin/python" ] || { python3 -m venv "$REF" && "$REF/bin/pip" install -q rapidocr==3.10.0 onnxruntime; }
+  "$REF/bin/python" scripts/eval/reference-plates.py "$DEV" | grep '^reference'
+  echo
+  bash scripts/eval/real-footage.sh "$DEV" eval-data/real-footage
+fi
+echo
 bash scripts/make-plate-eval.sh eval-data/plates 120
 bash scripts/make-plate-eval.sh eval-data/plates-heldout 120 7
 echo "== plates: synthetic Pakistani, US, European and Brazilian plates on real photos (eval-data/plates; scripts/make-plate-eval.sh) =="

@@ -71,6 +71,8 @@ public final class TextRegionDetector {
     static func regions(in prob: [Float], width: Int, height: Int, threshold: Float,
                         boxThreshold: Double, unclip: Double) -> [Region] {
         var label = [Int32](repeating: 0, count: width * height)
+        // Each component's leftmost and rightmost pixel per row (reset after each component).
+        var rowMin = [Int](repeating: Int.max, count: height), rowMax = [Int](repeating: -1, count: height)
         var regions: [Region] = []
         var stack: [Int] = []
         var next: Int32 = 0
@@ -79,12 +81,10 @@ public final class TextRegionDetector {
             label[start] = next
             stack.append(start)
             var minX = width, minY = height, maxX = 0, maxY = 0, sum = 0.0, count = 0
-            // Each pixel's outer corners: the hull of them is the component's outline.
-            var rowSpan: [Int: (Int, Int)] = [:]
             while let p = stack.popLast() {
                 let x = p % width, y = p / width
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
-                rowSpan[y] = rowSpan[y].map { (min($0.0, x), max($0.1, x)) } ?? (x, x)
+                rowMin[y] = min(rowMin[y], x); rowMax[y] = max(rowMax[y], x)
                 sum += Double(prob[p]); count += 1
                 for q in [x > 0 ? p - 1 : -1, x + 1 < width ? p + 1 : -1, y > 0 ? p - width : -1, y + 1 < height ? p + width : -1]
                 where q >= 0 && label[q] == 0 && prob[q] > threshold {
@@ -92,13 +92,16 @@ public final class TextRegionDetector {
                     stack.append(q)
                 }
             }
+            // The outer corners of each row's end pixels: their hull is the component's outline.
+            var outline: [(x: Double, y: Double)] = []
+            outline.reserveCapacity(4 * (maxY - minY + 1))
+            for y in minY...maxY {
+                let left = Double(rowMin[y]), right = Double(rowMax[y] + 1), top = Double(y), bottom = Double(y + 1)
+                outline += [(left, top), (right, top), (left, bottom), (right, bottom)]
+                rowMin[y] = Int.max; rowMax[y] = -1
+            }
             let bw = maxX - minX + 1, bh = maxY - minY + 1
             guard min(bw, bh) >= 3, sum / Double(count) >= boxThreshold else { continue }
-            var outline: [(x: Double, y: Double)] = []
-            for (y, span) in rowSpan {
-                let left = Double(span.0), right = Double(span.1 + 1), top = Double(y), bottom = Double(y + 1)
-                outline += [(left, top), (right, top), (left, bottom), (right, bottom)]
-            }
             let kernel = RotatedRect.enclosing(outline)
             guard min(kernel.width, kernel.height) >= 3 else { continue }
             // DB shrinks text kernels during training; grow them back by the unclip distance.
