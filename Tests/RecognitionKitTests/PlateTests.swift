@@ -78,6 +78,8 @@ func roughlyAt(_ box: PixelRect, _ plate: PixelRect) -> Bool {
         let path = try PlateFixtures.render(lines: ["BKN-123"], plate: (400, 120), at: (500, 300))
         let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
         let read = try #require(reads.first { $0.text == "BKN123" }, "\(reads.map(\.text))")
+        // Tight on purpose: the panel's edge is found by colour, not by a model, so it does not move
+        // with the CPU's f32 kernels the way the text box does.
         #expect(iou(read.box, PixelRect(x: 500, y: 300, w: 400, h: 120)) > 0.9, "\(read.box) iou \(iou(read.box, PixelRect(x: 500, y: 300, w: 400, h: 120)))")
     }
 
@@ -242,7 +244,7 @@ func roughlyAt(_ box: PixelRect, _ plate: PixelRect) -> Bool {
         let model = try #require(PlateFixtures.models.platedet)
         let detector = try YOLOPlateDetector(model: model, scoreThreshold: 0.03)
         let best = try #require(try detector.detect(image).first)
-        #expect(iou(best.box, PixelRect(x: 296, y: 292, w: 256, h: 57)) > 0.5, "\(best.box)")
+        #expect(roughlyAt(best.box, PixelRect(x: 296, y: 292, w: 256, h: 57)), "\(best.box)")
     }
 
     @Test func photosWithoutPlatesAndOddSizesGiveNoReads() throws {
