@@ -146,7 +146,7 @@ let package = Package(
         ]),
         .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"]),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
-        .testTarget(name: "ForensicCLITests", dependencies: ["forensic"]),
+        .testTarget(name: "ForensicCLITests", dependencies: ["forensic", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -176,6 +176,7 @@ public enum BundleExporter {
         let host = ProcessInfo.processInfo.hostName
         let asked = describe(request)
         try incident.audit("export", "bundle \(out.lastPathComponent): \(resolved.map(\.item.id).joined(separator: ", ")); asked \(asked.joined(separator: "; ")); originals \(request.includeOriginals ? "included" : "referenced"); redacted \(request.redact ? "yes" : "no"); host \(host); command \(request.commandLine.joined(separator: " "))")
+        try incident.settle()
         let custody = try incident.db.read { try Audit.entries($0) }
         let lineEncoder = JSONEncoder()
         lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

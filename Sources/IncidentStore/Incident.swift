@@ -29,8 +29,19 @@ public struct IncidentConfig: Sendable, Codable, Equatable {
 public final class Incident: @unchecked Sendable {
     public static let toolVersion = "forensic 0.1.0"
     public let path: String
-    public let db: DatabasePool
+    public let db: any DatabaseWriter
     public private(set) var config: IncidentConfig
+    /// How the file was opened: a reading command never changes a byte of it.
+    public let mode: AccessMode
+
+    /// How a command opens an incident or day file.
+    public enum AccessMode: Sendable {
+        /// Indexing, merging, exporting (its custody entry), rechecking: an older file is upgraded.
+        case readWrite
+        /// Searching, tracking, listing hits, info, audit: opened read-only, never migrated, so the
+        /// evidence file keeps its bytes and can be searched on read-only storage.
+        case readOnly
+    }
 
     /// The operator recorded in runs and the audit log.
     public static var currentUser: String {
@@ -92,15 +103,42 @@ public final class Incident: @unchecked Sendable {
         return try Incident(path: path)
     }
 
-    /// Opens an existing incident file.
-    public init(path: String) throws {
+    /// Opens an existing incident file; `.readOnly` for commands that only read it.
+    public init(path: String, mode: AccessMode = .readWrite) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, reason: "no such incident file") }
         self.path = path
-        do {
-            db = try DatabasePool(path: path, configuration: Self.configuration())
-            try Schema.migrator.migrate(db)
-        } catch {
-            throw StoreError(file: path, reason: "not a forensic incident file (\(error))")
+        self.mode = mode
+        switch mode {
+        case .readWrite:
+            guard access(path, W_OK) == 0 else {
+                throw StoreError(file: path, reason: "cannot be written (\(String(cString: strerror(errno)))), and this command writes to it "
+                                 + "(indexing, merging, an export's custody entry); searching works as it is")
+            }
+            do {
+                db = try DatabasePool(path: path, configuration: Self.configuration())
+                try Schema.migrator.migrate(db)
+            } catch {
+                throw StoreError(file: path, reason: "not a forensic incident file (\(error))")
+            }
+        case .readOnly:
+            // A plain read-only connection: no migration, no WAL switch, no checkpoint. SQLite reads
+            // a WAL file's pending pages when they exist, and without -wal/-shm on storage it
+            // cannot write to, it reads the main file as it is.
+            var c = Self.configuration()
+            c.readonly = true
+            let queue: DatabaseQueue
+            let upToDate: Bool
+            do {
+                queue = try DatabaseQueue(path: try Self.readOnlyLocation(path), configuration: c)
+                upToDate = try queue.read { try Schema.migrator.hasCompletedMigrations($0) }
+            } catch {
+                throw StoreError(file: path, reason: "not a forensic incident file, or not readable (\(error))")
+            }
+            guard upToDate else {
+                throw StoreError(file: path, reason: "made by an older forensic; reading does not change evidence files: "
+                                 + "upgrade it once with a writing command (`forensic index \(path)`), on a copy if it must stay as it is")
+            }
+            db = queue
         }
         guard let row = try db.read({ try Row.fetchOne($0, sql: "SELECT * FROM incident WHERE id = 1") }) else {
             throw StoreError(file: path, reason: "not a forensic incident file (no incident record)")
@@ -112,12 +150,37 @@ public final class Incident: @unchecked Sendable {
                                 shard: (row["shard"] as String?).flatMap(Shard.init(parsing:)))
     }
 
+    /// Where SQLite reads a file from without writing anything. In a folder it may write to, the
+    /// path itself (SQLite keeps its shared-memory index beside the file; the file's bytes stay).
+    /// On storage it cannot write to (a read-only mount, another owner's folder) a WAL-mode file
+    /// without its `-shm` cannot be opened plainly, so it is opened as immutable: nothing can
+    /// change it there. A `-wal` with pages in it would then be ignored, so that is refused.
+    static func readOnlyLocation(_ path: String) throws -> String {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let fm = FileManager.default
+        guard access(folder, W_OK) != 0, !fm.fileExists(atPath: path + "-shm") else { return path }
+        let wal = (try? fm.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard wal == 0 else {
+            throw StoreError(file: path, reason: "its write-ahead log (-wal) holds changes not yet in the file, and this storage "
+                             + "cannot be written: copy the file with its -wal to writable storage and search the copy")
+        }
+        return URL(fileURLWithPath: path).absoluteString + "?immutable=1"
+    }
+
     public func cameras() throws -> [Camera] {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM camera ORDER BY id").map {
                 Camera(id: $0["id"], name: $0["name"], site: $0["site"], zone: $0["zone"], latitude: $0["latitude"], longitude: $0["longitude"])
             }
         }
+    }
+
+    /// Moves everything written into the file itself (a WAL checkpoint, the log truncated):
+    /// after a writing command the incident file alone is the whole case, ready to be copied to
+    /// evidence storage, and a later reader (read-only) finds nothing pending beside it.
+    public func settle() throws {
+        guard mode == .readWrite else { return }
+        try db.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
     }
 
     /// Appends to the hash-chained audit log.

@@ -113,8 +113,8 @@ public final class ArchiveIndex: @unchecked Sendable {
     }
 
     /// The day files within `from`–`to`, opened in parallel (a query over 30 days pays ~3 ms an open).
-    public func openDays(from: Date? = nil, to: Date? = nil) throws -> [(day: String, incident: Incident)] {
-        try inParallel(try days(from: from, to: to)) { ($0, try Incident(path: dayPath($0))) }
+    public func openDays(from: Date? = nil, to: Date? = nil, mode: Incident.AccessMode = .readOnly) throws -> [(day: String, incident: Incident)] {
+        try inParallel(try days(from: from, to: to)) { ($0, try Incident(path: dayPath($0), mode: mode)) }
     }
 
     /// The day file of `day`, created when missing (under a temporary name, then renamed: a killed

@@ -119,7 +119,7 @@ struct AuditLog: ParsableCommand {
 
     func run() throws {
         let (entries, problems) = try reportingFailure {
-            let store = try Incident(path: incident)
+            let store = try Incident(path: incident, mode: .readOnly)
             let entries = try store.db.read { try Audit.entries($0) }
             return (entries, Audit.problems(in: entries))
         }

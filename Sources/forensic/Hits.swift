@@ -32,8 +32,9 @@ struct Hits: ParsableCommand {
     func run() throws {
         try reportingFailure {
             let filter = try filters.filter()
-            let targets = try searchTargets(incident, from: filter.from, to: filter.to)
             let chosen = watchlistFile ?? (recheck ? Watchlist.defaultPath() : nil)
+            // Listing hits only reads; checking against a watchlist writes the hits it finds.
+            let targets = try searchTargets(incident, from: filter.from, to: filter.to, mode: chosen == nil ? .readOnly : .readWrite)
             if let chosen {
                 let watchlist = try Watchlist(path: chosen)
                 for (_, store) in targets {

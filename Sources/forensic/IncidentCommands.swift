@@ -68,7 +68,7 @@ struct IncidentCommand: ParsableCommand {
 
         func run() throws {
             try reportingFailure {
-                let i = try Incident(path: incident).info()
+                let i = try Incident(path: incident, mode: .readOnly).info()
                 if json { print(jsonLine(i)); return }
                 print("""
                     incident  \(i.name)  \(i.from) – \(i.to) (\(i.timezone))

@@ -102,6 +102,7 @@ struct Index: ParsableCommand {
                 if let watchlist, !summary.interrupted, summary.storageFailure == nil {
                     hits = try watchlist.check(store)
                 }
+                if summary.storageFailure == nil { try store.settle() }
                 return summary
             } catch where isStorageFailure(error) {
                 throw StoreError(file: incident, reason: "cannot write the incident (\(error)); nothing indexed is lost: free space or fix the folder, then run again")

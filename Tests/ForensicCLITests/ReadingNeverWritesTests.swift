@@ -1,0 +1,111 @@
+import Crypto
+import Foundation
+import Testing
+
+/// Searching, tracking, listing hits, info and audit open incident and day files read-only: the
+/// evidence file keeps its bytes, also on storage the process cannot write (issue 20).
+@Suite(.serialized) struct ReadingNeverWritesTests {
+    func sha256(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Runs `forensic` as a user who cannot write the files: `nobody` when the tests run as root
+    /// (as CI does: root ignores file modes), else the current user on files made read-only.
+    func runUnprivileged(_ args: [String]) throws -> CLI.Result {
+        guard getuid() == 0 else { return try CLI.run(args) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.exe] + args
+        p.currentDirectoryURL = CLI.root
+        p.environment = ["HOME": "/tmp", "PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box(), done = DispatchSemaphore(value: 0)
+        let errHandle = err.fileHandleForReading
+        DispatchQueue.global().async { errBox.data = errHandle.readDataToEndOfFile(); done.signal() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        done.wait()
+        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
+    }
+
+    /// Makes every file under `dir` readable by all and writable by none (folders too).
+    func makeReadOnly(_ dir: URL) throws {
+        let fm = FileManager.default
+        for case let rel as String in fm.enumerator(atPath: dir.path)! {
+            let path = dir.appendingPathComponent(rel).path
+            var isDir: ObjCBool = false
+            fm.fileExists(atPath: path, isDirectory: &isDir)
+            try fm.setAttributes([.posixPermissions: isDir.boolValue ? 0o555 : 0o444], ofItemAtPath: path)
+        }
+        try fm.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir.path)
+    }
+
+    @Test func readingCommandsLeaveIncidentAndDayFilesByteIdenticalWhereTheyCannotWrite() throws {
+        let dir = try CLI.tempDir()
+        defer {
+            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+            if let e = FileManager.default.enumerator(atPath: dir.path) {
+                for case let rel as String in e {
+                    try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.appendingPathComponent(rel).path)
+                }
+            }
+            try? FileManager.default.removeItem(at: dir)
+        }
+        // One camera's sample (the wanted BKN-123 passes), an hour old so the nightly run takes it.
+        let file = dir.appendingPathComponent("archive/CAM01/2026-11-20/140000.mp4")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.sample("archive/CAM01/2026-11-20/140000.mp4"), toPath: file.path)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: file.path)
+        let archive = dir.appendingPathComponent("archive").path
+        let inc = dir.appendingPathComponent("case.forensic").path, index = dir.appendingPathComponent("index").path
+        #expect(try CLI.run(["incident", "create", inc, "--from", "2026-11-20T13:59:00+05:00", "--to", "2026-11-20T14:05:00+05:00",
+                             "--archive", archive, "--cameras-file", CLI.sample("cameras.csv")]).status == 0)
+        let indexed = try CLI.run(["index", inc])
+        #expect(indexed.status == 0, "\(indexed.stderr)")
+        let nightly = try CLI.run(["nightly", index, "--archive", archive, "--cameras-file", CLI.sample("cameras.csv"), "--workers", "2"])
+        #expect(nightly.status == 0, "\(nightly.stderr)")
+        let dayFile = index + "/2026-11-20.forensic"
+        #expect(FileManager.default.fileExists(atPath: dayFile))
+
+        // The writing commands left nothing pending beside the files; taken to evidence storage
+        // alone (no -wal, no -shm), where nothing may be written.
+        let evidence = [inc, dayFile]
+        for f in evidence {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: f + "-wal")[.size] as? Int) ?? 0
+            #expect(wal == 0, "\(f)-wal holds \(wal) bytes not in the file")
+            for companion in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: f + companion) }
+        }
+        try makeReadOnly(dir)
+        let before = try evidence.map(sha256)
+        let modified = try evidence.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
+
+        let johns = "/usr/share/doc/libdlib19.1/examples/johns/John_Salley/000183_02159543.jpg"
+        for target in [inc, index] {
+            for args in [["search", target, "--plate", "BKN123"], ["search", target, "--plate", "BKN-12?", "--json"],
+                         ["search", target, "--face", johns], ["track", target, "--plate", "BKN123"],
+                         ["convoy", target, "--plate", "BKN123"], ["hits", target]] {
+                let r = try runUnprivileged(args)
+                #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stderr)")
+                if args.count > 2, args[2] == "--plate", args[0] == "search" { #expect(r.stdout.contains("BKN"), "\(args): \(r.stdout)") }
+            }
+        }
+        for args in [["incident", "info", inc], ["audit", inc, "--verify"]] {
+            let r = try runUnprivileged(args)
+            #expect(r.status == 0, "\(args.joined(separator: " ")): \(r.stderr)")
+        }
+        #expect(try evidence.map(sha256) == before, "a reading command changed an evidence file")
+        #expect(try evidence.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date } == modified)
+        for f in evidence {
+            for companion in ["-wal", "-shm"] { #expect(!FileManager.default.fileExists(atPath: f + companion), "\(f)\(companion) appeared") }
+        }
+
+        // A writing command refuses in one line naming the file.
+        let refused = try runUnprivileged(["index", inc])
+        #expect(refused.status != 0 && refused.stderr.contains("case.forensic"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+    }
+}
