@@ -31,7 +31,7 @@ struct Hits: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let filter = try filters.filter()
+            let filter = try filters.filter(scope: incident)
             let chosen = watchlistFile ?? (recheck ? Watchlist.defaultPath() : nil)
             // Listing hits only reads; checking against a watchlist writes the hits it finds.
             let targets = try searchTargets(incident, from: filter.from, to: filter.to, mode: chosen == nil ? .readOnly : .readWrite)

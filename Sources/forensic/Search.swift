@@ -4,23 +4,41 @@ import IncidentStore
 import Nightly
 import RecognitionKit
 
-/// Filters shared by search and track.
+/// Filters shared by search, track and hits.
 struct FilterOptions: ParsableArguments {
-    @Option(help: "Only these cameras (ID,ID,…).") var camera: String?
-    @Option(help: "Only these sites (comma-separated).") var site: String?
-    @Option(help: "Only these zones (comma-separated).") var zone: String?
-    @Option(help: "From (ISO 8601 with offset).") var from: String?
-    @Option(help: "To (ISO 8601 with offset).") var to: String?
+    @Option(help: "Only these cameras (ID,ID,…; any case).") var camera: String?
+    @Option(help: "Only these sites (comma-separated; any case).") var site: String?
+    @Option(help: "Only these zones (comma-separated; any case).") var zone: String?
+    @Option(help: "From: 2026-11-20T14:01 (the incident's time zone) or with an offset, 2026-11-20T14:01:00+05:00.") var from: String?
+    @Option(help: "To: as --from.") var to: String?
 
-    func filter() throws -> SearchFilter {
+    /// The filter for the incident or archive index at `path`: names matched to its cameras, times
+    /// without an offset read in its zone (said on stderr). Unknown names and a reversed window
+    /// are refused (exit 64), never answered with "no matches".
+    func filter(scope path: String) throws -> SearchFilter {
         func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+        let (timeZone, cameras) = try ArchiveIndex.isIndex(path)
+            ? { let i = try ArchiveIndex(path: path); return (i.zone, i.cameras) }()
+            : { let i = try Incident(path: path, mode: .readOnly); return (i.config.zone, try i.cameras()) }()
+        var local = false
         func time(_ s: String?, _ name: String) throws -> Date? {
             guard let s else { return nil }
-            guard let d = parseISOTime(s) else { throw ValidationError("--\(name) '\(s)' is not ISO 8601 with an offset") }
-            return d
+            guard let t = parseSearchTime(s, zone: timeZone) else {
+                throw ValidationError("--\(name) '\(s)' is not a time: write 2026-11-20T14:01 (read in \(timeZone.identifier)) or 2026-11-20T14:01:00+05:00")
+            }
+            local = local || !t.hadOffset
+            return t.date
         }
-        return SearchFilter(cameras: list(camera), sites: list(site), zones: list(zone), from: try time(from, "from"), to: try time(to, "to"))
+        let raw = SearchFilter(cameras: list(camera), sites: list(site), zones: list(zone), from: try time(from, "from"), to: try time(to, "to"))
+        if local { reportError("times without an offset are read in \(timeZone.identifier) (\(offsetText(timeZone)))") }
+        do { return try raw.resolved(against: cameras) } catch let e as FilterError { throw ValidationError(e.description) }
     }
+}
+
+/// "+05:00" for a zone now.
+func offsetText(_ zone: TimeZone) -> String {
+    let s = zone.secondsFromGMT()
+    return String(format: "%@%02d:%02d", s < 0 ? "-" : "+", abs(s) / 3600, abs(s) % 3600 / 60)
 }
 
 enum OutputFormat: String, ExpressibleByArgument { case table, json, csv }
@@ -53,7 +71,7 @@ struct Search: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let filter = try filters.filter()
+            let filter = try filters.filter(scope: incident)
             let targets = try searchTargets(incident, from: filter.from, to: filter.to)
             let query = try face.map { try FaceEngine(models: ModelStore(directory: models)).singleFace(in: $0, largest: true, upsample: 1) }
             // Day files are searched in parallel; rows come back in day order.

@@ -24,7 +24,7 @@ struct Track: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let filter = try filters.filter()
+            let filter = try filters.filter(scope: incident)
             let targets = try searchTargets(incident, from: filter.from, to: filter.to)
             guard let zone = targets.first?.incident.config.zone else { throw StoreError(file: incident, reason: "no day files in that time range") }
             var stops: [RouteStop] = []

@@ -108,4 +108,38 @@ import Testing
         #expect(refused.status != 0 && refused.stderr.contains("case.forensic"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
     }
+
+    @Test func filtersRefuseWhatTheScopeDoesNotHaveAndReadLocalTimesInItsZone() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("archive/CAM01/2026-11-20/140000.mp4")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.sample("archive/CAM01/2026-11-20/140000.mp4"), toPath: file.path)
+        let inc = dir.appendingPathComponent("case.forensic").path
+        #expect(try CLI.run(["incident", "create", inc, "--from", "2026-11-20T13:59:00+05:00", "--to", "2026-11-20T14:05:00+05:00",
+                             "--archive", dir.appendingPathComponent("archive").path, "--cameras-file", CLI.sample("cameras.csv")]).status == 0)
+        #expect(try CLI.run(["index", inc]).status == 0)
+        func search(_ extra: [String]) throws -> CLI.Result { try CLI.run(["search", inc, "--plate", "BKN123"] + extra) }
+
+        // Names in any case find what the stored spelling finds.
+        for filter in [["--camera", "cam01"], ["--site", "nursery"], ["--zone", "red zone"]] {
+            let r = try search(filter)
+            #expect(r.status == 0 && r.stdout.contains("BKN-123"), "\(filter): \(r.stdout)\(r.stderr)")
+        }
+        // Unknown names are refused with the names that exist, not answered "no matches".
+        let unknown = try search(["--camera", "CAM9"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown camera 'CAM9' (known: CAM01, CAM02, CAM03, CAM04)"), "\(unknown.stderr)")
+        let site = try search(["--site", "Saddar"])
+        #expect(site.status == 64 && site.stderr.contains("unknown site 'Saddar'") && site.stderr.contains("Nursery"), "\(site.stderr)")
+        // A reversed window cannot match anything: refused.
+        let reversed = try search(["--from", "2026-11-20T14:30:00+05:00", "--to", "2026-11-20T14:00:00+05:00"])
+        #expect(reversed.status == 64 && reversed.stderr.contains("--from is after --to"), "\(reversed.stderr)")
+        // A time without an offset is read in the incident's zone, and the output says so.
+        let local = try search(["--from", "2026-11-20T14:00", "--to", "2026-11-20T14:01"])
+        #expect(local.status == 0 && local.stdout.contains("BKN-123") && local.stderr.contains("Asia/Karachi (+05:00)"), "\(local.stdout)\(local.stderr)")
+        let later = try search(["--from", "2026-11-20T14:01"])
+        #expect(later.status == 0 && !later.stdout.contains("BKN-123"), "the 14:00:03 sighting is before 14:01 Karachi time: \(later.stdout)")
+        let bad = try search(["--from", "yesterday"])
+        #expect(bad.status == 64 && bad.stderr.contains("2026-11-20T14:01"), "the error shows an example: \(bad.stderr)")
+    }
 }
