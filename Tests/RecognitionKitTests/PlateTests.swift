@@ -200,6 +200,15 @@ func roughlyAt(_ box: PixelRect, _ plate: PixelRect) -> Bool {
         #expect(reads.map(\.text).contains("LWC4148"), "\(reads.map(\.text))")
     }
 
+    @Test func aNoticeOfFourLinesIsNotAPlate() throws {
+        // A camera's notice: four rows of one size. With the name-like rows left out, "CAM 24"
+        // alone would look like a plate; plates have at most three rows.
+        let path = try PlateFixtures.render(rows: [("NOTICE", 40, 8), ("CAM 24", 40, 56), ("VIDEO", 40, 104), ("RECORDING", 40, 152)],
+                                            plate: (300, 200), at: (500, 300), scale: 0.8, panel: "0xF4F4F0")
+        let reads = try PlateFixtures.with { try $0.recognize(StillImage.load(path)) }
+        #expect(reads.isEmpty, "\(reads.map(\.text))")
+    }
+
     @Test func realPakistaniPhotosThatWereLostAreRead() throws {
         // Photos from ../shared/plates-dev that returned nothing or a wrong read before issue 19,
         // each for a different cause (the tilt, a motorcycle's small letters, the Punjab year, a

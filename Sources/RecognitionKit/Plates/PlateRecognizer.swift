@@ -195,7 +195,9 @@ public final class PlateRecognizer: @unchecked Sendable {
     }
 
     private func readLines(_ image: Image, at detection: PlateDetection, look: LineLook) throws -> PlateRead? {
-        guard let lines = try lineReads(image, at: detection, look: look) else { return nil }
+        // Plates have at most three rows of characters (a motorcycle's letters, digits, city);
+        // four or more rows of text of one size are a sign or a camera's overlay.
+        guard let lines = try lineReads(image, at: detection, look: look), lines.count <= 3 else { return nil }
         var kept = Self.registrationLines(lines)
         guard !kept.isEmpty else { return nil }
         // A Punjab plate prints its registration year small after the letters (`LEE 16` over

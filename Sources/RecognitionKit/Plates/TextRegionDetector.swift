@@ -254,10 +254,13 @@ public final class TextPlateDetector {
         let lineH = min(a.height, b.height), tallH = max(a.height, b.height)
         // Side by side: one row (similar height, overlapping across), a gap under a line height.
         let sideBySide = -alongOverlap < tallH && acrossOverlap > 0.6 * lineH && tallH < 1.5 * lineH
-        // Stacked: most of the narrower line over the other, a gap under half a line. The upper
-        // line may be half the lower's height (a motorcycle's letters over its digits), no less
-        // (the city or province name, a third of it, is its own region).
-        let stacked = alongOverlap > 0.6 * min(a.width, b.width) && -acrossOverlap < lineH / 2 && tallH < 2.2 * lineH
+        // Stacked: most of the narrower line over the other, a gap under half a line, heights
+        // within 1.8x. Only an upper line may be smaller still, down to half the lower's height
+        // (a motorcycle's letters over its digits); a city or province name, a third of it, is
+        // its own region, and a smaller line under bigger text is not a plate's.
+        let smallerIsUpper = (a.height < b.height) == ((av.lo + av.hi) < (bv.lo + bv.hi))
+        let stacked = alongOverlap > 0.6 * min(a.width, b.width) && -acrossOverlap < lineH / 2
+            && tallH < (smallerIsUpper ? 2.2 : 1.8) * lineH
         return sideBySide || stacked
     }
 }
