@@ -18,12 +18,16 @@ enum CLI {
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ args: [String], environment: [String: String]? = nil) throws -> Result {
+    /// `unprivileged`: as `nobody` when the tests run as root (as CI does: root ignores file
+    /// modes), so a test can show what the tool does with files it truly cannot write.
+    static func run(_ args: [String], environment: [String: String]? = nil, unprivileged: Bool = false) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
+        let dropRoot = unprivileged && getuid() == 0
+        p.executableURL = URL(fileURLWithPath: dropRoot ? "/usr/bin/setpriv" : exe)
+        p.arguments = dropRoot ? ["--reuid=65534", "--regid=65534", "--clear-groups", exe] + args : args
         p.currentDirectoryURL = root
         if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if dropRoot { p.environment = (p.environment ?? ProcessInfo.processInfo.environment).merging(["HOME": "/tmp"]) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

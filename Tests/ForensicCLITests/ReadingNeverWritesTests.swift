@@ -9,28 +9,9 @@ import Testing
         SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Runs `forensic` as a user who cannot write the files: `nobody` when the tests run as root
-    /// (as CI does: root ignores file modes), else the current user on files made read-only.
-    func runUnprivileged(_ args: [String]) throws -> CLI.Result {
-        guard getuid() == 0 else { return try CLI.run(args) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.exe] + args
-        p.currentDirectoryURL = CLI.root
-        p.environment = ["HOME": "/tmp", "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box(), done = DispatchSemaphore(value: 0)
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async { errBox.data = errHandle.readDataToEndOfFile(); done.signal() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        done.wait()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errBox.data, as: UTF8.self))
-    }
+    /// Runs `forensic` as a user who cannot write the files (`nobody` when the tests run as root,
+    /// else the current user, on files made read-only).
+    func runUnprivileged(_ args: [String]) throws -> CLI.Result { try CLI.run(args, unprivileged: true) }
 
     /// Makes every file under `dir` readable by all and writable by none (folders too).
     func makeReadOnly(_ dir: URL) throws {
