@@ -329,7 +329,9 @@ public final class PlateRecognizer: @unchecked Sendable {
         }
         let weakest = conf.min() ?? 0
         let confidence = weakest * penalty
-        guard confidence >= minConfidence || (format != nil && confidence >= minConfidence / 2) else { return nil }
+        // A read that fits a format may be less sure, but not a five-character one: any letter and
+        // four digits fit the old Sindh format, and sign fragments do (`O7302`).
+        guard confidence >= minConfidence || (format != nil && chars.count >= 6 && confidence >= minConfidence / 2) else { return nil }
 
         // Candidates: the chosen text, the raw read (always kept), other format fits, and single
         // swaps to the runner-up at the least certain positions.
