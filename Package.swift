@@ -16,6 +16,9 @@ let sanitized: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,addre
 // `forensic plates` on a 10 s sample clip took 6.6x as long (108 vs 16 s), and the suite's
 // indexing runs went with it. `-O` comes after SwiftPM's `-Onone`, so it wins; testing still works.
 let pixelLoops: [SwiftSetting] = [.unsafeFlags(["-O"])]
+// Optimised modules may carry code into their clients (cross-module optimisation), and with it
+// RecognitionKit's import of OpenVINO's C headers: every module above it finds them too.
+let openvinoHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])]
 
 
 let package = Package(
@@ -66,7 +69,7 @@ let package = Package(
             name: "RecognitionKit",
             dependencies: ["VideoDecode", "CDlibShim", "COpenVINO", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/plate-formats.json")],
-            swiftSettings: [.unsafeFlags(["-Xcc", "-I\(openvino)/include"])] + pixelLoops + sanitized
+            swiftSettings: openvinoHeaders + pixelLoops + sanitized
         ),
 
         // One SQLite file per incident: schema, ingest, search, audit log.
@@ -78,10 +81,10 @@ let package = Package(
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: sanitized
+            swiftSettings: openvinoHeaders + sanitized
         ),
         // Catalogue → decode → motion gate → plates/faces → sightings/tracks → store.
-        .target(name: "Indexing", dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"], swiftSettings: pixelLoops),
+        .target(name: "Indexing", dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"], swiftSettings: openvinoHeaders + pixelLoops),
         // Watchlists: wanted people and vehicles, enrolment, interchange; one SQLite file.
         .target(
             name: "Watchlists",
@@ -91,7 +94,7 @@ let package = Package(
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: sanitized
+            swiftSettings: openvinoHeaders + sanitized
         ),
 
         // Evidence bundles for courts: export (originals, clips, stills, signed manifest, custody,
@@ -105,14 +108,14 @@ let package = Package(
                 .product(name: "Plot", package: "Plot"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            swiftSettings: sanitized
+            swiftSettings: openvinoHeaders + sanitized
         ),
 
         // The archive index: nightly day files, their catalogue, shards, retention.
         .target(
             name: "Nightly",
             dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: sanitized
+            swiftSettings: openvinoHeaders + sanitized
         ),
 
         // Command-line tools.
@@ -121,30 +124,32 @@ let package = Package(
             dependencies: [
                 "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: openvinoHeaders
         ),
         // libFuzzer targets for every parser of outside data (`make fuzz`; see FuzzTargets.swift).
         .executableTarget(
             name: "forensic-fuzz",
             dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore"],
             path: "Sources/ForensicFuzz",
-            swiftSettings: [.unsafeFlags(["-parse-as-library"] + (fuzzing ? ["-sanitize=fuzzer,address", "-DFUZZING"] : []))],
+            swiftSettings: openvinoHeaders + [.unsafeFlags(["-parse-as-library"] + (fuzzing ? ["-sanitize=fuzzer,address", "-DFUZZING"] : []))],
             linkerSettings: fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"])] : []
         ),
         .executableTarget(
             name: "forensic-bench",
             dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Nightly", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Sources/ForensicBench"
+            path: "Sources/ForensicBench",
+            swiftSettings: openvinoHeaders
         ),
 
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
-        .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"]),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"]),
+        .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
         .testTarget(name: "EvidenceTests", dependencies: [
             "Evidence", "IncidentStore", "VideoDecode", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
-        .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"]),
+        ], swiftSettings: openvinoHeaders),
+        .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
         .testTarget(name: "ForensicCLITests", dependencies: ["forensic", .product(name: "Crypto", package: "swift-crypto")]),
     ],

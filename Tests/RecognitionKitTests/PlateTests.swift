@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import RecognitionKit
+import RecognitionKit
 import VideoDecode
 
 enum PlateFixtures {

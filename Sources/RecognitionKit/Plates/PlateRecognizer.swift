@@ -217,7 +217,7 @@ public final class PlateRecognizer: @unchecked Sendable {
 
     /// Where a two-line plate's top line ends in a two-digit year after its 2–3 letters, over a
     /// line of 3–4 digits: the year's positions in the top line.
-    static func yearAfterLetters(_ lines: [TextLineRead]) -> Range<Int>? {
+    public static func yearAfterLetters(_ lines: [TextLineRead]) -> Range<Int>? {
         guard lines.count == 2 else { return nil }
         let top = lines[0].characters.map(\.value), bottom = lines[1].characters.map(\.value)
         guard (4...5).contains(top.count), (3...4).contains(bottom.count), bottom.allSatisfy(\.isNumber),
