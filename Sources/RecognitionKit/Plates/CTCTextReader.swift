@@ -10,8 +10,12 @@ public struct TextLineRead: Sendable, Equatable {
         /// The best other plate character at this position and its probability.
         public var alternative: Character?
         public var alternativeConfidence: Double
+        public init(value: Character, confidence: Double, alternative: Character?, alternativeConfidence: Double) {
+            self.value = value; self.confidence = confidence; self.alternative = alternative; self.alternativeConfidence = alternativeConfidence
+        }
     }
     public var characters: [Glyph]
+    public init(characters: [Glyph]) { self.characters = characters }
     public var text: String { String(characters.map(\.value)) }
     public var confidence: Double { characters.isEmpty ? 0 : characters.map(\.confidence).reduce(0, +) / Double(characters.count) }
 }
