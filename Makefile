@@ -30,7 +30,8 @@ samples:
 clean:
 	rm -rf .build
 
-# Recognition accuracy on generated evaluation sets (synthetic plates on real photos; dlib's faces).
+# Recognition accuracy: real plate photos (../shared/plates-dev, with the rapidocr reference and footage made from
+# them), then the generated sets (synthetic plates on real photos; dlib's faces).
 eval: build
 	@bash scripts/eval.sh
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make eval: plate detection/reading on the synthetic set, face detection on dlib's testing.xml.
+# make eval: plates on real photos (stages, reference, footage), then on the synthetic sets; faces on dlib's photos.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=.build/release/forensic-bench
