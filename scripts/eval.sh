@@ -7,7 +7,7 @@ DEV=${PLATES_DEV:-../shared/plates-dev}
 
 echo "== plates: real photos ($DEV: Pakistani, US, European; labels.csv) =="
 echo "   each region corrected toward its own formats (pk) or kept as read (us, eu); every miss named by the stage that lost it"
-"$B" plates-real "$DEV" v6
+"$B" plates-real "$DEV" v6 --plates
 echo
 echo "   the same photos with Pakistani corrections on every photo (forensic's default --region pk)"
 "$B" plates-real "$DEV" v6 --region pk | sed -n '/^region/,/^plates lost/p' | head -n -1
