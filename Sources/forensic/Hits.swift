@@ -39,6 +39,7 @@ struct Hits: ParsableCommand {
                 let watchlist = try Watchlist(path: chosen)
                 for (_, store) in targets {
                     let summary = try watchlist.check(store, recheck: recheck, faceThreshold: threshold)
+                    try store.settle()
                     if !json && !csv && isatty(STDERR_FILENO) != 0 {
                         reportError("checked \(summary.files) files of \(store.path) against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
                     }

@@ -134,6 +134,7 @@ struct IncidentCommand: ParsableCommand {
                     guard !stop.requested else { return }
                     left.removeFirst()
                     let r = try whole.merge(shard: shard)
+                    try whole.settle()
                     merged += r.merged
                     print(json ? jsonLine(r) : "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
                 }
