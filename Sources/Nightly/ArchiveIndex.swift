@@ -195,7 +195,9 @@ extension ArchiveIndex {
             let kn = name.dropFirst(day.count + ".shard-".count).dropLast(".forensic".count).components(separatedBy: "-of-")
             if kn.count == 2, let shard = Shard(index: Int(kn[0]) ?? -1, count: Int(kn[1]) ?? 0), isRunning(shard) { continue }
             let shardPath = shardFolder.appendingPathComponent(name).path
-            let report = try dayFile(day).merge(shard: shardPath)
+            let whole = try dayFile(day)
+            let report = try whole.merge(shard: shardPath)
+            try whole.settle()
             reports.append(report)
             if report.pending == 0 {
                 removeIncidentFiles(shardPath)

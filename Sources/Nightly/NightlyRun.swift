@@ -84,6 +84,7 @@ public final class NightlyRun: @unchecked Sendable {
             lock.lock(); current = indexer; lock.unlock()
             if stop.requested { indexer.stop.request() }
             let summary = try indexer.run { p in progress?(day, p) }
+            if summary.storageFailure == nil { try incident.settle() }
             lock.lock(); current = nil; lock.unlock()
             if summary.indexed > 0 || summary.failed > 0 || !summary.integrity.isEmpty { report.days.append(day) }
             report.filesIndexed += summary.indexed

@@ -109,7 +109,15 @@ struct NightlyCommand: ParsableCommand {
                 }
             }
             // Merged files are checked against the watchlist here (shard tasks do not check).
-            if let watchlist { try reportingFailure { for day in try archiveIndex.days() { _ = try watchlist.check(try archiveIndex.dayFile(day)) } } }
+            if let watchlist {
+                try reportingFailure {
+                    for day in try archiveIndex.days() {
+                        let file = try archiveIndex.dayFile(day)
+                        _ = try watchlist.check(file)
+                        try file.settle()
+                    }
+                }
+            }
             if json { reports.forEach { print(jsonLine($0)) } }
             else if summary {
                 print("merged \(reports.count) shard day files: \(reports.reduce(0) { $0 + $1.merged }) files, \(reports.reduce(0) { $0 + $1.pending }) still pending")
@@ -135,7 +143,9 @@ struct NightlyCommand: ParsableCommand {
         if let watchlist, !report.interrupted, share == nil {
             try reportingFailure {
                 for day in report.days {
-                    let checked = try watchlist.check(try archiveIndex.dayFile(day))
+                    let file = try archiveIndex.dayFile(day)
+                    let checked = try watchlist.check(file)
+                    try file.settle()
                     hits.plates += checked.plateHits; hits.faces += checked.faceHits
                 }
             }

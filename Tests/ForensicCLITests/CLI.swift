@@ -18,16 +18,16 @@ enum CLI {
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
-    /// `unprivileged`: as `nobody` when the tests run as root (as CI does: root ignores file
-    /// modes), so a test can show what the tool does with files it truly cannot write.
+    /// `unprivileged`: when the tests run as root (as CI does), as root without capabilities, so
+    /// file modes hold (a 0444 file, a 0555 folder cannot be written) while a checkout in a 0700
+    /// folder stays reachable; a test can show what the tool does with files it truly cannot write.
     static func run(_ args: [String], environment: [String: String]? = nil, unprivileged: Bool = false) throws -> Result {
         let p = Process()
         let dropRoot = unprivileged && getuid() == 0
         p.executableURL = URL(fileURLWithPath: dropRoot ? "/usr/bin/setpriv" : exe)
-        p.arguments = dropRoot ? ["--reuid=65534", "--regid=65534", "--clear-groups", exe] + args : args
+        p.arguments = dropRoot ? ["--bounding-set=-all", "--inh-caps=-all", "--", exe] + args : args
         p.currentDirectoryURL = root
         if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        if dropRoot { p.environment = (p.environment ?? ProcessInfo.processInfo.environment).merging(["HOME": "/tmp"]) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -9,8 +9,7 @@ import Testing
         SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Runs `forensic` as a user who cannot write the files (`nobody` when the tests run as root,
-    /// else the current user, on files made read-only).
+    /// Runs `forensic` unable to write the read-only files (as root, without root's capabilities).
     func runUnprivileged(_ args: [String]) throws -> CLI.Result { try CLI.run(args, unprivileged: true) }
 
     /// Makes every file under `dir` readable by all and writable by none (folders too).
