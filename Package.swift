@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "VideoDecode", targets: ["VideoDecode"]),
         .library(name: "RecognitionKit", targets: ["RecognitionKit"]),
         .library(name: "IncidentStore", targets: ["IncidentStore"]),
+        .library(name: "Investigation", targets: ["Investigation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -118,11 +119,19 @@ let package = Package(
             swiftSettings: openvinoHeaders + sanitized
         ),
 
+        // The query layer every front end (CLI, workbench) asks through: a scope (an incident or an
+        // archive index's days), plate and face search, routes, convoys, hits, audit, export.
+        .target(
+            name: "Investigation",
+            dependencies: ["IncidentStore", "Nightly", "RecognitionKit", "Watchlists", "Evidence"],
+            swiftSettings: openvinoHeaders + sanitized
+        ),
+
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly", "Investigation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: openvinoHeaders
@@ -142,16 +151,21 @@ let package = Package(
             swiftSettings: openvinoHeaders
         ),
 
-        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode"]),
-        .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
+        // What every test target shares: paths, temporary folders, one process runner, the face engine.
+        .target(name: "TestSupport", dependencies: ["RecognitionKit"], path: "Tests/TestSupport", swiftSettings: openvinoHeaders),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "TestSupport"]),
+        .testTarget(name: "RecognitionKitTests", dependencies: ["RecognitionKit", "VideoDecode", "TestSupport"], swiftSettings: openvinoHeaders),
+        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore", "Indexing", "Investigation", "RecognitionKit", "VideoDecode", "TestSupport",
+                                                             .target(name: "forensic")], swiftSettings: openvinoHeaders),
         .testTarget(name: "EvidenceTests", dependencies: [
-            "Evidence", "IncidentStore", "VideoDecode", .product(name: "GRDB", package: "GRDB.swift"),
+            "Evidence", "IncidentStore", "Investigation", "VideoDecode", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ], swiftSettings: openvinoHeaders),
-        .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode"], swiftSettings: openvinoHeaders),
+        .testTarget(name: "WatchlistTests", dependencies: ["Watchlists", "IncidentStore", "RecognitionKit", "VideoDecode", "TestSupport"],
+                    swiftSettings: openvinoHeaders),
         // Runs the built `forensic` executable: exit codes, stdout/stderr, JSON.
-        .testTarget(name: "ForensicCLITests", dependencies: ["forensic", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ForensicCLITests", dependencies: ["forensic", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: openvinoHeaders),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import IncidentStore
 import VideoDecode
 import ZIPFoundation
@@ -10,8 +9,10 @@ public struct ExportRequest: Sendable {
     public var sightings: [Int64] = []
     public var faceTracks: [Int64] = []
     public var hits: [Int64] = []
-    /// Every sighting whose text (vote, a read or a candidate) is this plate, exactly.
+    /// Every sighting whose text (vote, a read or a candidate) is this plate, exactly (the query
+    /// layer finds them: `plateSightings`).
     public var plate: String?
+    public var plateSightings: [Int64] = []
     /// The photo a face search started from (its matching tracks are in `faceTracks`).
     public var facePhoto: String?
     /// Seconds of footage kept before and after each item in its clip.
@@ -159,8 +160,9 @@ public enum BundleExporter {
             if request.redact {
                 let redactedPath = "redacted/\(r.item.id).mkv"
                 try fm.createDirectory(at: root.appendingPathComponent("redacted"), withIntermediateDirectories: true)
-                let others = try Redaction.otherSubjects(incident, fileID: r.fileID, exceptSighting: r.item.kind == "plate" ? r.rowID : nil,
-                                                         exceptTrack: r.item.kind == "face" ? r.rowID : nil, from: clip.startTime, to: clip.endTime)
+                let others = try incident.otherDetections(fileID: r.fileID, exceptSighting: r.item.kind == "plate" ? r.rowID : nil,
+                                                          exceptTrack: r.item.kind == "face" ? r.rowID : nil,
+                                                          from: clip.startTime - Redaction.hold, to: clip.endTime + Redaction.hold)
                 let result = try Redaction.redact(clip: root.appendingPathComponent(clipPath).path, clipStart: clip.startTime, regions: others,
                                                   output: root.appendingPathComponent(redactedPath).path)
                 derived(redactedPath, method: "redacted", from: r, range: (clip.startTime, clip.endTime),
@@ -177,23 +179,20 @@ public enum BundleExporter {
         let asked = describe(request)
         try incident.audit("export", "bundle \(out.lastPathComponent): \(resolved.map(\.item.id).joined(separator: ", ")); asked \(asked.joined(separator: "; ")); originals \(request.includeOriginals ? "included" : "referenced"); redacted \(request.redact ? "yes" : "no"); host \(host); command \(request.commandLine.joined(separator: " "))")
         try incident.settle()
-        let custody = try incident.db.read { try Audit.entries($0) }
+        let custody = try incident.auditEntries()
         let lineEncoder = JSONEncoder()
         lineEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try write(Data(try custody.map { String(decoding: try lineEncoder.encode($0), as: UTF8.self) + "\n" }.joined().utf8), "custody.jsonl")
         records["custody.jsonl"] = Manifest.File(path: "custody.jsonl", role: "custody", size: 0, sha256: "", included: true, sourcePath: nil, derivation: nil)
 
-        let identity = try incident.db.read { db -> Manifest.IncidentIdentity in
-            let r = try Row.fetchOne(db, sql: "SELECT * FROM incident")!
-            return Manifest.IncidentIdentity(name: r["name"], file: URL(fileURLWithPath: incident.path).lastPathComponent,
-                                             created: isoUTC(r["created_utc"]) ?? "", createdBy: r["created_by"],
-                                             from: isoUTC(r["from_utc"]) ?? "", to: isoUTC(r["to_utc"]) ?? "", timeZone: r["timezone"])
-        }
-        let runIDs = Set(resolved.compactMap(\.runID))
-        let runs = try incident.db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").filter { runIDs.contains($0["id"]) }.map {
-                Manifest.Run(id: $0["id"], toolVersion: $0["tool_version"], models: $0["models"], parameters: $0["parameters"], finished: isoUTC($0["finished_utc"]))
-            }
+        let created = try incident.creation()
+        let identity = Manifest.IncidentIdentity(name: incident.config.name, file: URL(fileURLWithPath: incident.path).lastPathComponent,
+                                                 created: isoUTC(created.at.timeIntervalSince1970) ?? "", createdBy: created.by,
+                                                 from: isoUTC(incident.config.from.timeIntervalSince1970) ?? "",
+                                                 to: isoUTC(incident.config.to.timeIntervalSince1970) ?? "", timeZone: incident.config.timeZone)
+        let runs = try incident.runs(Set(resolved.compactMap(\.runID))).map {
+            Manifest.Run(id: $0.id, toolVersion: $0.toolVersion, models: $0.models, parameters: $0.parameters,
+                         finished: isoUTC($0.finished?.timeIntervalSince1970))
         }
         var manifest = Manifest(created: isoUTC(Date().timeIntervalSince1970)!,
                                 tool: Manifest.Tool(name: "forensic", version: Incident.toolVersion, runs: runs),
@@ -248,66 +247,28 @@ public enum BundleExporter {
     }
 
     /// The items asked for, each once, in time order; an id that does not exist is an error.
+    /// (A plate or a face photo was resolved to sightings and tracks by the query layer.)
     static func resolve(_ incident: Incident, _ request: ExportRequest) throws -> [Resolved] {
-        try incident.db.read { db in
-            var sightings = request.sightings, tracks = request.faceTracks
-            var labels: [String: [String]] = [:]
-            for id in request.hits {
-                guard let h = try Row.fetchOne(db, sql: "SELECT * FROM watchlist_hit WHERE id = ?", arguments: [id]) else {
-                    throw EvidenceError(incident.path, "watchlist hit \(id) does not exist")
-                }
-                if let s: Int64 = h["sighting_id"] { sightings.append(s) }
-                if let t: Int64 = h["face_track_id"] { tracks.append(t) }
-            }
-            if let plate = request.plate {
-                let text = try PlatePattern(plate).normalised
-                let found = try Int64.fetchAll(db, sql: """
-                    SELECT DISTINCT s.id FROM plate_sighting s WHERE s.text = ?
-                    UNION SELECT t.sighting_id FROM plate_text t WHERE t.text = ?
-                    """, arguments: [text, text])
-                guard !found.isEmpty else { throw EvidenceError(incident.path, "no sighting of plate \(plate)") }
-                sightings += found
-            }
-            for r in try Row.fetchAll(db, sql: "SELECT sighting_id, face_track_id, list, entry_ref FROM watchlist_hit") {
-                let key = (r["sighting_id"] as Int64?).map { "sighting-\($0)" } ?? "face-track-\(r["face_track_id"] as Int64)"
-                labels[key, default: []].append("\(r["list"] as String)/\(r["entry_ref"] as String)")
-            }
-            var out: [Resolved] = []
-            for id in Set(sightings).sorted() {
-                guard let r = try Row.fetchOne(db, sql: """
-                    SELECT s.*, f.path, f.sha256 AS file_sha, f.run_id, c.name AS camera_name, c.site, c.zone FROM plate_sighting s
-                    JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id WHERE s.id = ?
-                    """, arguments: [id]) else { throw EvidenceError(incident.path, "sighting \(id) does not exist") }
-                var box = rect(r)
-                if box == nil, let read = try Row.fetchOne(db, sql: "SELECT * FROM plate_read WHERE sighting_id = ? ORDER BY abs(pts - ?) LIMIT 1",
-                                                           arguments: [id, r["best_pts"] as Double]) { box = rect(read) }
-                out.append(try resolved(r, kind: "plate", id: "sighting-\(id)", label: r["display"], box: box, labels: labels, incident: incident))
-            }
-            for id in Set(tracks).sorted() {
-                guard let r = try Row.fetchOne(db, sql: """
-                    SELECT t.*, f.path, f.sha256 AS file_sha, f.run_id, c.name AS camera_name, c.site, c.zone FROM face_track t
-                    JOIN source_file f ON f.id = t.file_id LEFT JOIN camera c ON c.id = t.camera_id WHERE t.id = ?
-                    """, arguments: [id]) else { throw EvidenceError(incident.path, "face track \(id) does not exist") }
-                out.append(try resolved(r, kind: "face", id: "face-track-\(id)", label: "face \(id)", box: rect(r), labels: labels, incident: incident))
-            }
-            return out.sorted { ($0.item.firstUTC ?? "", $0.item.id) < ($1.item.firstUTC ?? "", $1.item.id) }
+        var sightings = request.sightings + request.plateSightings, tracks = request.faceTracks
+        for id in request.hits {
+            guard let subject = try incident.hitSubject(id) else { throw EvidenceError(incident.path, "watchlist hit \(id) does not exist") }
+            sightings += subject.sighting.map { [$0] } ?? []
+            tracks += subject.faceTrack.map { [$0] } ?? []
         }
-    }
-
-    static func rect(_ r: Row) -> PixelRect? {
-        guard let x: Int = r["box_x"], let y: Int = r["box_y"], let w: Int = r["box_w"], let h: Int = r["box_h"], w > 0, h > 0 else { return nil }
-        return PixelRect(x: x, y: y, w: w, h: h)
-    }
-
-    static func resolved(_ r: Row, kind: String, id: String, label: String, box: PixelRect?, labels: [String: [String]], incident: Incident) throws -> Resolved {
-        guard let sha: String = r["file_sha"] else {
-            throw EvidenceError(r["path"] as String, "has no SHA-256 recorded (not indexed); cannot prove it is the original")
+        let items: [EvidenceItem]
+        do { items = try incident.evidenceItems(sightings: sightings, faceTracks: tracks) } catch let e as StoreError {
+            throw EvidenceError(incident.path, e.reason)
         }
-        let item = Manifest.Item(id: id, kind: kind, label: label, camera: r["camera_id"] ?? "", cameraName: r["camera_name"] ?? "",
-                                 site: r["site"] ?? "", zone: r["zone"] ?? "", firstUTC: isoUTC(r["first_utc"]), lastUTC: isoUTC(r["last_utc"]),
-                                 firstSeconds: r["first_pts"], lastSeconds: r["last_pts"], bestSeconds: r["best_pts"], original: sha,
-                                 watchlist: labels[id] ?? [], files: [])
-        return Resolved(item: item, rowID: r["id"], fileID: r["file_id"], sourcePath: r["path"], sourceSHA256: sha, box: box, runID: r["run_id"])
+        return try items.map { e in
+            guard let sha = e.sourceSHA256 else {
+                throw EvidenceError(e.at.file, "has no SHA-256 recorded (not indexed); cannot prove it is the original")
+            }
+            let item = Manifest.Item(id: e.id, kind: e.kind.rawValue, label: e.label, camera: e.at.camera, cameraName: e.at.cameraName,
+                                     site: e.at.site, zone: e.at.zone, firstUTC: isoUTC(e.at.timeUTC?.timeIntervalSince1970),
+                                     lastUTC: isoUTC(e.at.untilUTC?.timeIntervalSince1970), firstSeconds: e.firstPTS, lastSeconds: e.lastPTS,
+                                     bestSeconds: e.bestPTS, original: sha, watchlist: e.watchlist, files: [])
+            return Resolved(item: item, rowID: e.rowID, fileID: e.fileID, sourcePath: e.at.file, sourceSHA256: sha, box: e.box, runID: e.runID)
+        }
     }
 
     /// The decoded frame of `clip` nearest `time` (seconds from the clip's first frame), RGB, full size.

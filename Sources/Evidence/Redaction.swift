@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IncidentStore
 import VideoDecode
 
@@ -12,30 +11,15 @@ enum Redaction {
     static let hold = 0.6, grow = 0.4, cellsAcross = 6
     static let method = "mosaic of about \(cellsAcross) cells across each stored detection of another face or plate (from the index), grown by \(Int(grow * 100))% and held \(hold) s either side of its sampled frame; re-encoded"
 
-    struct Region { let time: Double; let box: PixelRect }
-
-    /// Detections in the same file between `from` and `to` (source seconds) that are not the subject.
-    static func otherSubjects(_ incident: Incident, fileID: Int64, exceptSighting: Int64?, exceptTrack: Int64?,
-                              from: Double, to: Double) throws -> [Region] {
-        try incident.db.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT pts, box_x, box_y, box_w, box_h FROM plate_read WHERE file_id = ? AND sighting_id != ? AND pts BETWEEN ? AND ?
-                UNION ALL
-                SELECT pts, box_x, box_y, box_w, box_h FROM face WHERE file_id = ? AND track_id != ? AND pts BETWEEN ? AND ?
-                """, arguments: [fileID, exceptSighting ?? -1, from - hold, to + hold, fileID, exceptTrack ?? -1, from - hold, to + hold])
-            return rows.map { r in Region(time: r["pts"], box: PixelRect(x: r["box_x"], y: r["box_y"], w: r["box_w"], h: r["box_h"])) }
-        }
-    }
-
     /// Decodes `clip`, covers the regions due at each frame, and encodes the result to `output`.
-    static func redact(clip: String, clipStart: Double, regions: [Region], output: String) throws -> (frames: Int, encoder: String) {
+    static func redact(clip: String, clipStart: Double, regions: [TimedBox], output: String) throws -> (frames: Int, encoder: String) {
         let decoder = try VideoDecoder(path: clip)
         var writer: VideoWriter?
         var frames = 0
         try decoder.decode { f in
             var image = try f.image(.rgb)
             let t = clipStart + f.time
-            for r in regions where abs(r.time - t) <= hold { mosaic(&image, r.box) }
+            for r in regions where abs(r.pts - t) <= hold { mosaic(&image, r.box) }
             if writer == nil { writer = try VideoWriter(path: output, width: image.width, height: image.height) }
             try writer!.write(image, at: f.time)
             frames += 1

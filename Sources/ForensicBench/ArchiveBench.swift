@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import IncidentStore
+@_spi(Bench) import IncidentStore
 import Indexing
 import Nightly
 
@@ -28,12 +27,11 @@ func archiveSearch(_ a: [String]) throws {
         for d in 0..<days {
             let day = index.day(of: first.addingTimeInterval(Double(d) * 86_400))
             let (start, _) = index.window(of: day)!
-            try index.dayFile(day).db.write { db in
-                let files = 300 * 24
-                let file = try db.makeStatement(sql: "INSERT INTO source_file (path, size, camera_id, start_utc, duration, status) VALUES (?, 0, ?, ?, 3600, 'indexed')")
-                for i in 0..<files { try file.execute(arguments: ["\(cams[i % 300].id)/\(day)/\(i / 300).mp4", cams[i % 300].id, start.timeIntervalSince1970 + Double(i / 300) * 3600]) }
-                try fillSyntheticPlates(db, cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, rng: &rng)
-            }
+            let dayFile = try index.dayFile(day), files = 300 * 24
+            try dayFile.addSyntheticFiles((0..<files).map { i in
+                ("\(cams[i % 300].id)/\(day)/\(i / 300).mp4", cams[i % 300].id, start.timeIntervalSince1970 + Double(i / 300) * 3600)
+            })
+            try dayFile.addSyntheticPlates(cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, rng: &rng)
         }
         try FileManager.default.moveItem(atPath: building, toPath: indexPath)
         print(String(format: "generated %@: %d day files x %d plate reads in %.0f s", indexPath, days, reads, Date().timeIntervalSince(t0)))
@@ -41,9 +39,7 @@ func archiveSearch(_ a: [String]) throws {
     let index = try ArchiveIndex(path: indexPath)
     let dayNames = try index.days()
     let samples = try dayNames.enumerated().flatMap { i, day in
-        try Incident(path: index.dayPath(day)).db.read { db in
-            try String.fetchAll(db, sql: "SELECT text FROM plate_sighting WHERE id % 997 = 1 LIMIT 2")
-        }
+        try Incident(path: index.dayPath(day), mode: .readOnly).sampleSightingTexts(limit: 2)
     }.prefix(40)
     /// One query as the CLI runs it over the index folder: every day file opened, searched, closed.
     func search(_ pattern: String, fuzzy: Bool, parallel: Bool) throws -> Int {

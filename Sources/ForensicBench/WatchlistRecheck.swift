@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import IncidentStore
+@_spi(Bench) import IncidentStore
 import RecognitionKit
 import Watchlists
 
@@ -49,31 +48,19 @@ func watchlistRecheck(_ a: [String]) throws {
         let t0 = Date()
         var local = SplitMix(seed: 11)   // the same tracks in the same order whatever the size
         let cams = (1...100).map { Camera(id: String(format: "CAM%04d", $0), name: "camera \($0)", site: "", zone: "") }
-        try Incident.create(at: path + ".tmp", config: IncidentConfig(name: "recheck bench", from: Date(timeIntervalSince1970: 1_790_000_000),
-                                                                                  to: Date(timeIntervalSince1970: 1_790_086_400), archive: "/archive"), cameras: cams)
-        .db.write { db in   // the incident is closed before the rename
-            let file = try db.makeStatement(sql: "INSERT INTO source_file (path, size, camera_id, start_utc, duration, status) VALUES (?, 0, ?, ?, 3600, 'indexed')")
-            let track = try db.makeStatement(sql: """
-                INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts, quality, junk, embedding)
-                VALUES (?, ?, 0, 2, ?, ?, 5, 1, 0.8, 0, ?)
-                """)
-            let face = try db.makeStatement(sql: """
-                INSERT INTO face (track_id, file_id, pts, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness, frontal, quality, junk, embedding, model)
-                VALUES (?, ?, ?, 0, 0, 60, 60, 1, '[]', 30, 1, 1, ?, 0, ?, 'bench')
-                """)
-            for t in 0..<tracks {
+        // The incident is closed before the rename.
+        try {
+            let building = try Incident.create(at: path + ".tmp", config: IncidentConfig(name: "recheck bench", from: Date(timeIntervalSince1970: 1_790_000_000),
+                                                                                       to: Date(timeIntervalSince1970: 1_790_086_400), archive: "/archive"), cameras: cams)
+            let files = (tracks + 999) / 1000
+            try building.addSyntheticFiles((1...max(files, 1)).map { f in ("f\(f).mp4", cams[(f - 1) % 100].id, 1_790_000_000.0) })
+            try building.addSyntheticFaceTracks(count: tracks) { t in
                 let f = t / 1000 + 1
-                if t % 1000 == 0 { try file.execute(arguments: ["f\(f).mp4", cams[(f - 1) % 100].id, 1_790_000_000.0]) }
                 let enrolled = local.next() % 200 == 0
                 let who = enrolled ? people[Int(local.next() % UInt64(people.count))] : person()
-                let faces = (0..<5).map { _ in photo(of: who) }
-                try track.execute(arguments: [f, cams[(f - 1) % 100].id, 1_790_000_000.0, 1_790_000_002.0, faces[0].withUnsafeBufferPointer { Data(buffer: $0) }])
-                let id = db.lastInsertedRowID
-                for (k, e) in faces.enumerated() {
-                    try face.execute(arguments: [id, f, Double(k) * 0.4, 0.9 - Double(k) * 0.1, e.withUnsafeBufferPointer { Data(buffer: $0) }])
-                }
+                return (Int64(f), cams[(f - 1) % 100].id, 1_790_000_000.0, (0..<5).map { _ in photo(of: who) })
             }
-        }
+        }()
         try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
         print(String(format: "generated %@: %d face tracks x 5 faces in %.0f s", path, tracks, Date().timeIntervalSince(t0)))
         return try Incident(path: path)
@@ -83,7 +70,7 @@ func watchlistRecheck(_ a: [String]) throws {
         let t0 = Date()
         let s = try watchlist.check(incident, recheck: true, scan: scan)
         let seconds = Date().timeIntervalSince(t0)
-        let hits = try incident.db.read { try String.fetchAll($0, sql: "SELECT face_track_id || ':' || entry_ref FROM watchlist_hit ORDER BY 1") }
+        let hits = try incident.faceHitKeys()
         precondition(s.faceTracks > 0)
         return (seconds, hits)
     }

@@ -29,7 +29,9 @@ public struct IncidentConfig: Sendable, Codable, Equatable {
 public final class Incident: @unchecked Sendable {
     public static let toolVersion = "forensic 0.1.0"
     public let path: String
-    public let db: any DatabaseWriter
+    /// The SQLite file: only IncidentStore runs SQL against it; other modules call the methods
+    /// named for what they do.
+    let db: any DatabaseWriter
     public private(set) var config: IncidentConfig
     /// How the file was opened: a reading command never changes a byte of it.
     public let mode: AccessMode
@@ -183,6 +185,11 @@ public final class Incident: @unchecked Sendable {
         try db.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
     }
 
+    /// The audit log, oldest first.
+    public func auditEntries() throws -> [AuditEntry] {
+        try db.read { try Audit.entries($0) }
+    }
+
     /// Appends to the hash-chained audit log.
     public func audit(_ action: String, _ detail: String, actor: String = Incident.currentUser) throws {
         try db.write { try Audit.append($0, actor: actor, action: action, detail: detail) }
@@ -289,11 +296,13 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var detail: String
     public var prevHash: String
     public var hash: String
+    /// Set by a chain check: false where the chain breaks at this entry (not part of the hash).
+    public var ok: Bool?
 
     public init(id: Int64, at: String, time: String, actor: String, action: String, detail: String, prevHash: String, hash: String) {
         self.id = id; self.at = at; self.time = time; self.actor = actor; self.action = action; self.detail = detail
         self.prevHash = prevHash; self.hash = hash
     }
 
-    enum CodingKeys: String, CodingKey { case id, at, time, actor, action, detail, hash; case prevHash = "prev_hash" }
+    enum CodingKeys: String, CodingKey { case id, at, time, actor, action, detail, hash, ok; case prevHash = "prev_hash" }
 }

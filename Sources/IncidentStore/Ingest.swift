@@ -4,6 +4,17 @@ import GRDB
 import RecognitionKit
 import VideoDecode
 
+/// Where a catalogued file stands.
+public enum FileStatus: String, Sendable, Codable {
+    /// Waiting to be indexed (new, or indexed with other settings).
+    case pending
+    case indexed
+    /// Could not be read or decoded; the error says why.
+    case failed
+    /// Neither its path nor its container says when it was recorded: reported, not indexed.
+    case noTime = "no_time"
+}
+
 /// A file found in the archive, as the catalogue records it.
 public struct CatalogueEntry: Sendable {
     public var path: String
@@ -13,13 +24,13 @@ public struct CatalogueEntry: Sendable {
     /// `path` or `creation_time`; nil when the start is unknown.
     public var timeSource: String?
     public var info: MediaInfo?
-    public var status: String
+    public var status: FileStatus
     public var error: String?
     /// Modification time (seconds since 1970) when catalogued.
     public var modified: Double?
 
     public init(path: String, size: Int64, cameraID: String?, start: Date?, timeSource: String?,
-                info: MediaInfo?, status: String, error: String? = nil, modified: Double? = nil) {
+                info: MediaInfo?, status: FileStatus, error: String? = nil, modified: Double? = nil) {
         self.path = path; self.size = size; self.cameraID = cameraID; self.start = start
         self.timeSource = timeSource; self.info = info; self.status = status; self.error = error; self.modified = modified
     }
@@ -32,7 +43,7 @@ public struct SourceFile: Sendable {
     public var cameraID: String?
     public var start: Date?
     public var duration: Double?
-    public var status: String
+    public var status: FileStatus
     public var fingerprint: String?
     /// SHA-256 recorded when the file was indexed.
     public var sha256: String?
@@ -129,7 +140,7 @@ extension Incident {
                 let known = try Row.fetchOne(db, sql: "SELECT status, size, sha256, modified_utc FROM source_file WHERE path = ?", arguments: [e.path])
                 let values: StatementArguments = [e.size, e.cameraID, e.start?.timeIntervalSince1970, e.timeSource,
                                                   e.info?.durationSeconds, e.info?.codec, e.info?.width, e.info?.height,
-                                                  e.info?.frameRate, e.status, e.error, e.modified, e.path]
+                                                  e.info?.frameRate, e.status.rawValue, e.error, e.modified, e.path]
                 guard let known else {
                     try db.execute(sql: """
                         INSERT INTO source_file (size, camera_id, start_utc, time_source, duration, codec, width, height, frame_rate, status, error,
@@ -167,6 +178,11 @@ extension Incident {
 
     /// Records an integrity event of an indexed file (content changed, file vanished), once however
     /// many runs find it; its results are kept.
+    /// The archive-relative paths of the files indexed so far.
+    public func indexedFilePaths() throws -> [String] {
+        try db.read { try String.fetchAll($0, sql: "SELECT path FROM source_file WHERE status = 'indexed' ORDER BY id") }
+    }
+
     public func recordIntegrityEvent(_ message: String) throws {
         try db.write { try Audit.appendOnce($0, actor: Incident.currentUser, action: "integrity", detail: message) }
     }
@@ -181,7 +197,7 @@ extension Incident {
                 """, arguments: [fingerprint]).map {
                 SourceFile(id: $0["id"], path: $0["path"], cameraID: $0["camera_id"],
                            start: ($0["start_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                           duration: $0["duration"], status: $0["status"], fingerprint: $0["fingerprint"], sha256: $0["sha256"])
+                           duration: $0["duration"], status: FileStatus(rawValue: $0["status"]) ?? .pending, fingerprint: $0["fingerprint"], sha256: $0["sha256"])
             }
         }
     }

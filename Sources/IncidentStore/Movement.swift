@@ -3,30 +3,23 @@ import GRDB
 
 /// A sighting on a suspect's route, in time order.
 public struct RouteStop: Sendable, Codable {
-    public var camera: String
-    public var cameraName: String
-    public var site: String
-    public var latitude: Double?
-    public var longitude: Double?
-    public var firstUTC: Date
-    public var lastUTC: Date
+    /// The plate sighting's or face track's id.
     public var id: Int64
+    /// The plate as read, or the face's distance.
     public var label: String
-    public var file: String
-    public var pts: Double
+    public var at: CameraTime
     /// Seconds since the previous stop left its camera.
     public var sincePrevious: Double?
     /// Straight-line kilometres from the previous camera (when both have coordinates).
     public var kmFromPrevious: Double?
-    /// The day file it came from, when following across an archive index.
-    public var day: String?
+    /// `list/entry` of the watchlist hits on it.
+    public var watchlist: String?
 
-    public init(camera: String, cameraName: String, site: String, latitude: Double?, longitude: Double?,
-                firstUTC: Date, lastUTC: Date, id: Int64, label: String, file: String, pts: Double) {
-        self.camera = camera; self.cameraName = cameraName; self.site = site; self.latitude = latitude
-        self.longitude = longitude; self.firstUTC = firstUTC; self.lastUTC = lastUTC; self.id = id
-        self.label = label; self.file = file; self.pts = pts
+    public init(id: Int64, label: String, at: CameraTime, watchlist: String? = nil) {
+        self.id = id; self.label = label; self.at = at; self.watchlist = watchlist
     }
+    var first: Date { at.timeUTC ?? .distantPast }
+    var last: Date { at.untilUTC ?? first }
 }
 
 /// Great-circle distance in kilometres.
@@ -40,11 +33,11 @@ public func haversineKm(_ lat1: Double, _ lon1: Double, _ lat2: Double, _ lon2: 
 public enum Route {
     /// Orders stops by time and fills in the gaps and distances between consecutive ones.
     public static func build(_ stops: [RouteStop]) -> [RouteStop] {
-        var out = stops.sorted { $0.firstUTC < $1.firstUTC }
+        var out = stops.filter { $0.at.timeUTC != nil }.sorted { ($0.first, $0.at.day ?? "", $0.id) < ($1.first, $1.at.day ?? "", $1.id) }
         for i in out.indices.dropFirst() {
             let p = out[i - 1]
-            out[i].sincePrevious = out[i].firstUTC.timeIntervalSince(p.lastUTC)
-            if let a = p.latitude, let b = p.longitude, let c = out[i].latitude, let d = out[i].longitude {
+            out[i].sincePrevious = (out[i].first.timeIntervalSince(p.last) * 10).rounded() / 10
+            if let a = p.at.latitude, let b = p.at.longitude, let c = out[i].at.latitude, let d = out[i].at.longitude {
                 out[i].kmFromPrevious = (haversineKm(a, b, c, d) * 100).rounded() / 100
             }
         }
@@ -53,8 +46,8 @@ public enum Route {
 
     /// An SVG picture: one row per camera, time across, each stop a dot joined in time order.
     public static func svg(_ stops: [RouteStop], title: String, zone: TimeZone) -> String {
-        let cameras = stops.reduce(into: [String]()) { if !$0.contains($1.camera) { $0.append($1.camera) } }
-        guard let t0 = stops.map(\.firstUTC).min(), let t1 = stops.map(\.lastUTC).max() else {
+        let cameras = stops.reduce(into: [String]()) { if !$0.contains($1.at.camera) { $0.append($1.at.camera) } }
+        guard let t0 = stops.map(\.first).min(), let t1 = stops.map(\.last).max() else {
             return "<svg xmlns='http://www.w3.org/2000/svg' width='400' height='60'><text x='10' y='30'>no sightings</text></svg>"
         }
         let left = 220.0, width = 900.0, rowH = 50.0, top = 60.0
@@ -73,19 +66,19 @@ public enum Route {
         s += "<rect width='100%' height='100%' fill='white'/>\n<text x='10' y='25' font-size='16' font-weight='bold'>\(esc(title))</text>\n"
         for (i, cam) in cameras.enumerated() {
             let yy = top + rowH * Double(i) + rowH / 2
-            let name = stops.first { $0.camera == cam }.map { "\($0.camera) \($0.cameraName == $0.camera ? "" : $0.cameraName)" } ?? cam
+            let name = stops.first { $0.at.camera == cam }.map { "\(cam) \($0.at.cameraName == cam ? "" : $0.at.cameraName)" } ?? cam
             s += "<line x1='\(left)' y1='\(yy)' x2='\(left + width)' y2='\(yy)' stroke='#ddd'/>\n"
             s += "<text x='10' y='\(yy + 4)'>\(esc(name))</text>\n"
         }
         var path = ""
         for (i, st) in stops.enumerated() {
-            path += (i == 0 ? "M" : "L") + String(format: "%.1f,%.1f ", x(st.firstUTC), y(st.camera))
+            path += (i == 0 ? "M" : "L") + String(format: "%.1f,%.1f ", x(st.first), y(st.at.camera))
         }
         s += "<path d='\(path)' fill='none' stroke='#c0392b' stroke-width='2'/>\n"
         for st in stops {
-            let x0 = x(st.firstUTC), x1 = max(x(st.lastUTC), x0 + 4)
-            s += String(format: "<rect x='%.1f' y='%.1f' width='%.1f' height='12' fill='#c0392b'/>\n", x0, y(st.camera) - 6, x1 - x0)
-            s += String(format: "<text x='%.1f' y='%.1f' font-size='11'>%@</text>\n", x0, y(st.camera) - 10, esc(fmt.string(from: st.firstUTC)))
+            let x0 = x(st.first), x1 = max(x(st.last), x0 + 4)
+            s += String(format: "<rect x='%.1f' y='%.1f' width='%.1f' height='12' fill='#c0392b'/>\n", x0, y(st.at.camera) - 6, x1 - x0)
+            s += String(format: "<text x='%.1f' y='%.1f' font-size='11'>%@</text>\n", x0, y(st.at.camera) - 10, esc(fmt.string(from: st.first)))
         }
         s += "<text x='\(left)' y='\(h - 15)' font-size='11'>\(esc(isoTime(t0, zone)))</text>\n"
         s += "<text x='\(left + width - 150)' y='\(h - 15)' font-size='11'>\(esc(isoTime(t1, zone)))</text>\n</svg>\n"
@@ -100,17 +93,21 @@ public struct ConvoyCandidate: Sendable, Codable {
     /// Cameras where both were seen within the window.
     public var cameras: [String]
     public var coSightings: Int
-    /// Mean |time difference| to the target at those sightings, seconds.
-    public var meanGap: Double
+    /// Mean |time difference| to the target at those sightings.
+    public var meanGapSeconds: Double
 }
 
 extension Incident {
     /// Plates seen at the same cameras within `window` seconds of the target's sightings, ranked by
     /// the number of cameras shared, then co-sightings, then closeness in time.
-    public func convoy(plate: String, window: Double = 60, minCameras: Int = 2) throws -> [ConvoyCandidate] {
-        try db.read { db in
-            let targets = try Row.fetchAll(db, sql: "SELECT camera_id, first_utc, last_utc FROM plate_sighting WHERE text = ? AND first_utc IS NOT NULL",
-                                           arguments: [plate])
+    /// Only the target's sightings within the filter's cameras and times count.
+    public func convoy(plate: String, window: Double = 60, minCameras: Int = 2, filter: SearchFilter = SearchFilter()) throws -> [ConvoyCandidate] {
+        let (cond, args) = filter.sql()
+        return try db.read { db in
+            let targets = try Row.fetchAll(db, sql: """
+                SELECT s.camera_id, s.first_utc, s.last_utc FROM plate_sighting s LEFT JOIN camera c ON c.id = s.camera_id
+                WHERE s.text = ? AND s.first_utc IS NOT NULL AND \(cond)
+                """, arguments: StatementArguments([plate]) + args)
             var byText: [String: (display: String, cameras: Set<String>, count: Int, gaps: Double)] = [:]
             for t in targets {
                 let cam: String = t["camera_id"], a: Double = t["first_utc"], b: Double = t["last_utc"]
@@ -128,8 +125,8 @@ extension Incident {
             }
             return byText.filter { $0.value.cameras.count >= minCameras }
                 .map { ConvoyCandidate(text: $0.key, display: $0.value.display, cameras: $0.value.cameras.sorted(),
-                                       coSightings: $0.value.count, meanGap: ($0.value.gaps / Double($0.value.count) * 10).rounded() / 10) }
-                .sorted { ($1.cameras.count, $1.coSightings, $0.meanGap) < ($0.cameras.count, $0.coSightings, $1.meanGap) }
+                                       coSightings: $0.value.count, meanGapSeconds: ($0.value.gaps / Double($0.value.count) * 10).rounded() / 10) }
+                .sorted { ($1.cameras.count, $1.coSightings, $0.meanGapSeconds) < ($0.cameras.count, $0.coSightings, $1.meanGapSeconds) }
         }
     }
 }

@@ -44,31 +44,48 @@ public struct SearchFilter: Sendable {
 /// One plate sighting that matched a query.
 public struct PlateHit: Sendable, Codable {
     public var sightingID: Int64
-    public var camera: String
-    public var cameraName: String
-    public var site: String
-    public var zone: String
-    public var latitude: Double?
-    public var longitude: Double?
-    public var firstUTC: Date?
-    public var lastUTC: Date?
+    public var at: CameraTime
     public var text: String
     public var display: String
     /// The stored text that matched (the vote, a read, or a candidate of a read).
     public var matched: String
-    public var match: String            // exact | wildcard | fuzzy
+    public var match: String            // exact | wildcard | fuzzy | any
     /// Weighted edit distance between the query and `matched` (0 for exact and wildcard).
     public var distance: Double
     public var confidence: Double
-    public var file: String
-    public var pts: Double
     public var reads: Int
+    /// `list/entry` of the watchlist hits on this sighting, space-separated (set by searches).
+    public var watchlist: String?
+}
+
+extension PlateHit {
+    /// Best first: exact and wildcard before near misses, nearer first, surer first, then in time order.
+    public static func ranking(_ a: PlateHit, _ b: PlateHit) -> Bool {
+        func key(_ h: PlateHit) -> (Int, Double, Double, Double) {
+            (h.match == "fuzzy" ? 1 : 0, h.distance, -h.confidence, h.at.timeUTC?.timeIntervalSince1970 ?? 0)
+        }
+        return key(a) < key(b)
+    }
+}
+
+/// A page of plate matches and how many there were in all.
+public struct PlateMatches: Sendable, Codable {
+    public var hits: [PlateHit]
+    /// Every match found before paging; `totalIsLowerBound` when the search stopped counting.
+    public var total: Int
+    public var totalIsLowerBound: Bool
+
+    public init(hits: [PlateHit], total: Int, totalIsLowerBound: Bool) {
+        self.hits = hits; self.total = total; self.totalIsLowerBound = totalIsLowerBound
+    }
 }
 
 /// Plate patterns: letters, digits, `?` (one character) and `*` (any run); spaces and dashes ignored.
 public struct PlatePattern: Sendable, Equatable {
     public let normalised: String
     public var isWildcard: Bool { normalised.contains("?") || normalised.contains("*") }
+    /// `*` alone: every plate seen (a listing, in time order).
+    public var isEverything: Bool { normalised == "*" }
 
     public init(_ raw: String) throws {
         let upper = raw.uppercased()
@@ -81,8 +98,8 @@ public struct PlatePattern: Sendable, Equatable {
             }
             out.append(ch)
         }
-        guard out.contains(where: { $0.isLetter || $0.isNumber }) else {
-            throw StoreError(file: "query", reason: "plate pattern needs at least one letter or digit")
+        guard out.contains(where: { $0.isLetter || $0.isNumber }) || out == "*" else {
+            throw StoreError(file: "query", reason: "plate pattern needs at least one letter or digit, or is '*' (every plate)")
         }
         normalised = out
     }
@@ -126,36 +143,45 @@ public enum PlateCanon {
 }
 
 extension Incident {
+    /// The most sightings one search builds: beyond it a search reports a lower bound.
+    public static let plateSearchCap = 50_000
+
     /// Sightings matching a plate pattern: exact (or wildcard) hits first, then fuzzy hits within
-    /// `maxDistance` ranked by distance, unless `fuzzy` is false.
+    /// `maxDistance` ranked by distance, unless `fuzzy` is false; `*` alone lists every sighting
+    /// in time order. At most `limit`, best first.
     public func searchPlates(_ pattern: PlatePattern, filter: SearchFilter = SearchFilter(), fuzzy: Bool = true,
-                             maxDistance: Double = 1.5, limit: Int = 200) throws -> [PlateHit] {
+                             maxDistance: Double = 1.5, limit: Int = Incident.plateSearchCap) throws -> [PlateHit] {
         let (where_, whereArgs) = filter.sql()
+        let zone = config.zone
         return try db.read { db in
             var hits: [Int64: PlateHit] = [:]
             let q = pattern.normalised
+            func hit(_ r: Row, matched: String, match: String, distance: Double) -> PlateHit {
+                PlateHit(sightingID: r["id"], at: CameraTime(r, zone: zone), text: r["text"], display: r["display"], matched: matched,
+                         match: match, distance: (distance * 10).rounded() / 10, confidence: r["confidence"], reads: r["reads"])
+            }
+            if pattern.isEverything {
+                return try Row.fetchAll(db, sql: """
+                    SELECT s.id, s.text, s.display, s.confidence, s.reads, \(CameraTime.columns)
+                    FROM plate_sighting s \(CameraTime.joins)
+                    WHERE \(where_) ORDER BY s.first_utc, s.id LIMIT ?
+                    """, arguments: whereArgs + [limit]).map { hit($0, matched: $0["text"], match: "any", distance: 0) }
+            }
             /// Adds the sightings whose texts satisfy `condition`, with how they matched.
             func collect(_ condition: String, _ args: StatementArguments, kind: String, distance: (String) -> Double?) throws {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT s.*, t.text AS matched, f.path AS path, c.name AS camera_name, c.site, c.zone, c.latitude, c.longitude
-                    FROM plate_text t JOIN plate_sighting s ON s.id = t.sighting_id
-                    JOIN source_file f ON f.id = s.file_id LEFT JOIN camera c ON c.id = s.camera_id
+                    SELECT s.id, s.text, s.display, s.confidence, s.reads, t.text AS matched, \(CameraTime.columns)
+                    FROM plate_text t JOIN plate_sighting s ON s.id = t.sighting_id \(CameraTime.joins)
                     WHERE \(condition) AND \(where_)
                     LIMIT ?
-                    """, arguments: args + whereArgs + [limit * 20])
+                    """, arguments: args + whereArgs + [min(limit, Self.plateSearchCap) * 20])
                 for r in rows {
                     let id: Int64 = r["id"]
                     let matched: String = r["matched"]
                     guard let d = distance(matched) else { continue }
                     // Keep the best way each sighting matched.
                     if let old = hits[id], old.distance <= d { continue }
-                    hits[id] = PlateHit(sightingID: id, camera: r["camera_id"] ?? "", cameraName: r["camera_name"] ?? "",
-                                        site: r["site"] ?? "", zone: r["zone"] ?? "", latitude: r["latitude"], longitude: r["longitude"],
-                                        firstUTC: (r["first_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                        lastUTC: (r["last_utc"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                                        text: r["text"], display: r["display"], matched: matched, match: d == 0 ? kind : "fuzzy",
-                                        distance: (d * 10).rounded() / 10, confidence: r["confidence"], file: r["path"], pts: r["best_pts"],
-                                        reads: r["reads"])
+                    hits[id] = hit(r, matched: matched, match: d == 0 ? kind : "fuzzy", distance: d)
                 }
             }
             /// The longest run of plain characters in a GLOB pattern, quoted for FTS (nil if under 3).
@@ -192,9 +218,7 @@ extension Incident {
                     }
                 }
             }
-            return hits.values.sorted {
-                ($0.distance, $1.confidence, $0.firstUTC ?? .distantPast) < ($1.distance, $0.confidence, $1.firstUTC ?? .distantPast)
-            }.prefix(limit).map { $0 }
+            return Array(hits.values.sorted(by: PlateHit.ranking).prefix(limit))
         }
     }
 }

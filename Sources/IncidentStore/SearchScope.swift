@@ -4,6 +4,7 @@ import Foundation
 /// refused rather than answered with "no matches", which an investigator would take as "never there".
 public struct FilterError: Error, CustomStringConvertible, Sendable {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 extension SearchFilter {

@@ -48,12 +48,11 @@ public struct NightlyOptions: Sendable {
 /// Catalogues the archive, puts each file in the day file of its local start day, and indexes
 /// what is new, day by day. Every file is saved in one transaction (the indexer's), day files are
 /// created by rename, so a killed run is completed by the next with nothing lost or doubled.
-public final class NightlyRun: @unchecked Sendable {
+public final class NightlyRun: Sendable {
     public let index: ArchiveIndex
     public let options: NightlyOptions
+    /// Shared with each day's indexer: a stop reaches the files in flight.
     public let stop = StopRequest()
-    private var current: Indexer?
-    private let lock = NSLock()
 
     public init(index: ArchiveIndex, options: NightlyOptions) {
         self.index = index
@@ -61,11 +60,7 @@ public final class NightlyRun: @unchecked Sendable {
     }
 
     /// Stops after the files in flight (SIGTERM): they are dropped, not half-saved.
-    public func requestStop() {
-        stop.request()
-        lock.lock(); defer { lock.unlock() }
-        current?.stop.request()
-    }
+    public func requestStop() { stop.request() }
 
     public func run(progress: (@Sendable (String, IndexProgress) -> Void)? = nil) throws -> NightlyReport {
         let started = Date()
@@ -78,14 +73,10 @@ public final class NightlyRun: @unchecked Sendable {
             if stop.requested { break }
             let incident = try index.dayFile(day, shard: options.shard)
             report.integrity += try vanished(incident)
-            let indexer = try Indexer(incident: incident, options: settings, models: ModelStore(directory: options.models))
-            indexer.catalogueOnly = files
-            indexer.settle = options.settleMinutes * 60
-            lock.lock(); current = indexer; lock.unlock()
-            if stop.requested { indexer.stop.request() }
+            let indexer = try Indexer(incident: incident, options: settings, models: ModelStore(directory: options.models), stop: stop)
+            indexer.catalogued = files
             let summary = try indexer.run { p in progress?(day, p) }
             if summary.storageFailure == nil { try incident.settle() }
-            lock.lock(); current = nil; lock.unlock()
             if summary.indexed > 0 || summary.failed > 0 || !summary.integrity.isEmpty { report.days.append(day) }
             report.filesIndexed += summary.indexed
             report.footageHours += summary.footageSeconds / 3600
@@ -112,32 +103,33 @@ public final class NightlyRun: @unchecked Sendable {
         return report
     }
 
-    /// The archive's files by local start day: the path's time when the layout gives one, else
-    /// the container's creation_time. Files of days before `since`, of other shards, or too young
-    /// (modified within the settle time) are left out; those are counted as waiting.
-    func catalogue(_ report: inout NightlyReport) throws -> [String: [String]] {
-        let root = URL(fileURLWithPath: index.manifest.archive)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
-            throw StoreError(file: root.path, reason: "archive folder not found")
-        }
-        let layout = try ArchiveLayout(index.manifest.layout, timeZone: index.zone)
-        let known = Set(index.cameras.map(\.id))
-        let settle = options.settleMinutes * 60, now = Date().timeIntervalSince1970
-        var byDay: [String: [String]] = [:]
-        for (rel, _) in try Catalogue.walk(root).sorted(by: { $0.0 < $1.0 }) {
-            let match = layout.match(rel)
-            guard let camera = match?.camera ?? rel.split(separator: "/").first.map(String.init), known.contains(camera) else { continue }
-            if let shard = options.shard, !shard.contains(rel) { continue }
+    /// The archive's files by local start day (`Catalogue.classify`: the path's time when the
+    /// layout gives one, else the container's creation_time), walked and probed once. Files of
+    /// days before `since` or of other shards are left out; files too young (modified within the
+    /// settle time) or still growing are counted as waiting.
+    func catalogue(_ report: inout NightlyReport) throws -> [String: [CatalogueEntry]] {
+        let root = try Catalogue.archiveRoot(index.manifest.archive)
+        let rules = Catalogue.Rules(root: root, layout: try ArchiveLayout(index.manifest.layout, timeZone: index.zone),
+                                    cameras: Set(index.cameras.map(\.id)), shard: options.shard, settle: options.settleMinutes * 60)
+        let now = Date().timeIntervalSince1970
+        var byDay: [String: [CatalogueEntry]] = [:]
+        for (rel, size) in try Catalogue.walk(root).sorted(by: { $0.0 < $1.0 }) {
+            let verdict = Catalogue.classify(rel, size: size, rules, now: now)
+            if case .otherCamera = verdict { continue }
+            if case .otherShard = verdict { continue }
             report.filesSeen += 1
-            let full = root.appendingPathComponent(rel).path
-            if let state = Catalogue.fileState(full), Double(state[1]) > now - settle { report.waiting += 1; continue }
-            var start = match?.start
-            if start == nil, let created = (try? MediaProbe.probe(full))?.creationTime { start = parseISOTime(created) }
-            guard let start else { report.noTime.append("\(rel): no start time (path does not fit the layout and no creation_time)"); continue }
-            let day = index.day(of: start)
-            if let since = options.since, day < since { continue }
-            byDay[day, default: []].append(rel)
+            switch verdict {
+            case .stillWriting: report.waiting += 1
+            case .entry(let e):
+                guard let start = e.start else {
+                    report.noTime.append("\(rel): no start time (path does not fit the layout and no creation_time)")
+                    continue
+                }
+                let day = index.day(of: start)
+                if let since = options.since, day < since { continue }
+                byDay[day, default: []].append(e)
+            default: continue
+            }
         }
         return byDay
     }
@@ -147,7 +139,7 @@ public final class NightlyRun: @unchecked Sendable {
     func vanished(_ incident: Incident) throws -> [String] {
         let root = URL(fileURLWithPath: index.manifest.archive)
         var events: [String] = []
-        let indexed = try incident.db.read { db in try String.fetchAll(db, sql: "SELECT path FROM source_file WHERE status = 'indexed'") }
+        let indexed = try incident.indexedFilePaths()
         for path in indexed where !FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path) {
             let message = "\(path): vanished from the archive after it was indexed; its results are kept"
             events.append(message)

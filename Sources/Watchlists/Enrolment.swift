@@ -157,7 +157,7 @@ extension Watchlist {
         guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= 50_000_000 else { throw EnrolError("file is over 50 MB") }
         // Landmarks and chips need no more than ~2,000 px: a poster-size scan is read downscaled.
         let image = try StillImage.load(photo, maxWidth: 2048, maxHeight: 2048)
-        let faces = try engine.faces(in: image, options: FaceOptions(detector: .centerface, maxSide: 1280), source: photo)
+        let faces = try engine.faces(in: image, options: FaceOptions(), source: photo)   // the default detector, as indexing
         guard !faces.isEmpty else { throw EnrolError("no face found") }
         guard faces.count == 1 else { throw EnrolError("\(faces.count) faces (enrol photos of one person only)") }
         let q = faces[0].quality

@@ -49,92 +49,55 @@ extension Watchlist {
         var gallery = DescriptorIndex()
         if scan == .perFace { for (i, g) in faces.enumerated() { gallery.append(id: Int64(i), descriptor: g.embedding) } }
         if scan == .matrix { FaceEngine.setBLASThreads(ProcessInfo.processInfo.activeProcessorCount) }
-        let files = try incident.db.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT id FROM source_file WHERE status = 'indexed'
-                  AND (? OR id NOT IN (SELECT file_id FROM watchlist_check WHERE watchlist = ?)) ORDER BY id
-                """, arguments: [recheck, fp])
-        }
-        let now = Date().timeIntervalSince1970
-        for file in files {
-            try incident.db.write { db in
-                try db.execute(sql: "DELETE FROM watchlist_hit WHERE file_id = ?", arguments: [file])
-                try db.execute(sql: "DELETE FROM watchlist_check WHERE file_id = ?", arguments: [file])
-                func hit(_ list: String, _ ref: String, _ name: String, kind: String, sighting: Int64?, track: Int64?,
-                         match: String, matched: String, distance: Double, quality: Double?) throws {
-                    try db.execute(sql: """
-                        INSERT INTO watchlist_hit (watchlist, list, entry_ref, entry_name, kind, sighting_id, face_track_id, file_id,
-                            match, matched, distance, quality, checked_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [fp, list, ref, name, kind, sighting, track, file, match, matched,
-                                         (distance * 1000).rounded() / 1000, quality, now])
+        let now = Date()
+        for file in try incident.filesToCheck(watchlist: fp, recheck: recheck) {
+            let subjects = try incident.subjects(ofFile: file, plates: !plates.isEmpty, faces: !faces.isEmpty)
+            var hits: [WatchlistHitRecord] = []
+            for s in subjects.sightings {
+                summary.sightings += 1
+                for (i, m) in matcher.matches([s.voted] + s.texts) {
+                    let p = plates[i]
+                    hits.append(WatchlistHitRecord(list: p.list, entryRef: p.ref, entryName: p.name, kind: "plate", sightingID: s.id, faceTrackID: nil,
+                                                   match: m.text == s.voted && m.distance == 0 ? "exact" : m.distance == 0 ? "candidate" : "near",
+                                                   matched: m.text, distance: m.distance, quality: nil))
                 }
-                if !plates.isEmpty {
-                    // Every text of every sighting of the file in one query: the vote, each read, each candidate.
-                    var texts: [Int64: [String]] = [:]
-                    for r in try Row.fetchAll(db, sql: """
-                        SELECT t.sighting_id, t.text FROM plate_text t JOIN plate_sighting s ON s.id = t.sighting_id WHERE s.file_id = ?
-                        """, arguments: [file]) { texts[r["sighting_id"], default: []].append(r["text"]) }
-                    for s in try Row.fetchAll(db, sql: "SELECT id, text FROM plate_sighting WHERE file_id = ?", arguments: [file]) {
-                        summary.sightings += 1
-                        let id: Int64 = s["id"], voted: String = s["text"]
-                        for (i, m) in matcher.matches([voted] + (texts[id] ?? [])) {
-                            let p = plates[i]
-                            try hit(p.list, p.ref, p.name, kind: "plate", sighting: id, track: nil,
-                                    match: m.text == voted && m.distance == 0 ? "exact" : m.distance == 0 ? "candidate" : "near",
-                                    matched: m.text, distance: m.distance, quality: nil)
-                        }
-                    }
-                }
-                if !faces.isEmpty {
-                    // Each track's five best faces (its best face first), for every track of the file in one query.
-                    var seen: [Int64: [[Float]]] = [:]
-                    for r in try Row.fetchAll(db, sql: """
-                        SELECT f.track_id, f.embedding FROM face_track t JOIN face f ON f.track_id = t.id
-                        WHERE t.file_id = ? ORDER BY f.track_id, f.quality DESC
-                        """, arguments: [file]) where (seen[r["track_id"]]?.count ?? 0) < 5 {
-                        seen[r["track_id"], default: []].append(embeddingFloats(r["embedding"]))
-                    }
-                    let tracks = try Row.fetchAll(db, sql: "SELECT id, embedding, quality FROM face_track WHERE file_id = ?", arguments: [file])
-                    var queries: [[Float]] = [], owner: [Int] = []
-                    for (i, t) in tracks.enumerated() {
-                        for e in seen[t["id"]] ?? [embeddingFloats(t["embedding"])] where e.count == DescriptorIndex.dimensions {
-                            queries.append(e); owner.append(i)
-                        }
-                    }
-                    summary.faceTracks += tracks.count
-                    // Per track, each enrolled person's closest photo to any of its faces.
-                    struct Person: Hashable { let list: String, ref: String }
-                    var best = [[Person: (distance: Float, photo: Int)]](repeating: [:], count: tracks.count)
-                    func consider(_ query: Int, _ photo: Int, _ distance: Float) {
-                        let g = faces[photo], who = Person(list: g.list, ref: g.ref)
-                        if distance < (best[owner[query]][who]?.distance ?? .infinity) { best[owner[query]][who] = (distance, photo) }
-                    }
-                    switch scan {
-                    case .matrix:
-                        for p in try matrix.pairs(queries, within: faceThreshold) { consider(p.query, p.gallery, p.distance) }
-                    case .perFace:
-                        for (i, q) in queries.enumerated() {
-                            for m in gallery.nearest(to: q, k: faces.count, maxDistance: faceThreshold) where m.distance < faceThreshold {
-                                consider(i, Int(m.id), m.distance)
-                            }
-                        }
-                    }
-                    for (i, t) in tracks.enumerated() {
-                        for (who, b) in best[i].sorted(by: { ($0.value.distance, $0.value.photo) < ($1.value.distance, $1.value.photo) }) {
-                            let g = faces[b.photo]
-                            try hit(who.list, who.ref, g.name, kind: "face", sighting: nil, track: t["id"], match: "face", matched: g.photo,
-                                    distance: Double(b.distance), quality: t["quality"])
-                        }
-                    }
-                }
-                try db.execute(sql: "INSERT INTO watchlist_check (file_id, watchlist, checked_utc) VALUES (?, ?, ?)", arguments: [file, fp, now])
             }
+            if !subjects.tracks.isEmpty {
+                let tracks = subjects.tracks
+                var queries: [[Float]] = [], owner: [Int] = []
+                for (i, t) in tracks.enumerated() {
+                    for e in t.faces where e.count == DescriptorIndex.dimensions { queries.append(e); owner.append(i) }
+                }
+                summary.faceTracks += tracks.count
+                // Per track, each enrolled person's closest photo to any of its faces.
+                struct Person: Hashable { let list: String, ref: String }
+                var best = [[Person: (distance: Float, photo: Int)]](repeating: [:], count: tracks.count)
+                func consider(_ query: Int, _ photo: Int, _ distance: Float) {
+                    let g = faces[photo], who = Person(list: g.list, ref: g.ref)
+                    if distance < (best[owner[query]][who]?.distance ?? .infinity) { best[owner[query]][who] = (distance, photo) }
+                }
+                switch scan {
+                case .matrix:
+                    for p in try matrix.pairs(queries, within: faceThreshold) { consider(p.query, p.gallery, p.distance) }
+                case .perFace:
+                    for (i, q) in queries.enumerated() {
+                        for m in gallery.nearest(to: q, k: faces.count, maxDistance: faceThreshold) where m.distance < faceThreshold {
+                            consider(i, Int(m.id), m.distance)
+                        }
+                    }
+                }
+                for (i, t) in tracks.enumerated() {
+                    for (who, b) in best[i].sorted(by: { ($0.value.distance, $0.value.photo) < ($1.value.distance, $1.value.photo) }) {
+                        let g = faces[b.photo]
+                        hits.append(WatchlistHitRecord(list: who.list, entryRef: who.ref, entryName: g.name, kind: "face", sightingID: nil, faceTrackID: t.id,
+                                                       match: "face", matched: g.photo, distance: Double(b.distance), quality: t.quality))
+                    }
+                }
+            }
+            try incident.replaceHits(fileID: file, watchlist: fp, hits: hits, checkedAt: now)
             summary.files += 1
         }
-        let counts = try incident.db.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM watchlist_hit WHERE kind = 'plate'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM watchlist_hit WHERE kind = 'face'") ?? 0)
-        }
+        let counts = try incident.hitCounts()
         (summary.plateHits, summary.faceHits) = counts
         if summary.files > 0 {
             try incident.audit("watchlist-check", "\(path) (\(fp)): \(summary.files) files\(recheck ? " (recheck)" : ""); \(counts.0) plate hits, \(counts.1) face hits in the incident")

@@ -14,6 +14,12 @@ public final class Watchlist: @unchecked Sendable {
         case faces, plates
     }
 
+    /// The watchlist a writing command checks against: `path`, else `$FORENSIC_WATCHLIST` when
+    /// set, else none. Opened at once, so one that cannot be opened stops a run before any work.
+    public static func chosen(_ path: String?) throws -> Watchlist? {
+        try (path ?? ProcessInfo.processInfo.environment["FORENSIC_WATCHLIST"].flatMap { $0.isEmpty ? nil : $0 }).map { try Watchlist(path: $0) }
+    }
+
     /// Where the file is when none is given: `$FORENSIC_WATCHLIST`, else
     /// `${XDG_DATA_HOME:-~/.local/share}/forensic/watchlist.db`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

@@ -19,13 +19,12 @@ struct Clip: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file; its extension picks the container (.mp4, .mkv, .ts, .mov).")
     var output: String
 
-    @Flag(help: "Print the result as JSON.")
-    var json = false
+    @OptionGroup var printing: JSONOutput
 
     func run() throws {
         try reportingFailure {
             let r = try ClipExporter.export(source, from: from, to: to, output: output)
-            print(json ? jsonLine(r) : "\(r.output): \(r.videoPackets) video packets, \(String(format: "%.3f", r.startTime))–\(String(format: "%.3f", r.endTime)) s of \(source)")
+            printResult(r, printing) { "\(r.output): \(r.videoPackets) video packets, \(String(format: "%.3f", r.startTime))–\(String(format: "%.3f", r.endTime)) s of \(source)" }
         }
     }
 }

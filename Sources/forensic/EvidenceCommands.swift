@@ -2,6 +2,7 @@ import ArgumentParser
 import Evidence
 import Foundation
 import IncidentStore
+import Investigation
 import RecognitionKit
 
 struct Keys: ParsableCommand {
@@ -14,13 +15,14 @@ struct Keys: ParsableCommand {
             abstract: "Create an Ed25519 key pair: the private key at PATH (mode 0600), the public key at PATH.pub.",
             discussion: "Refuses to overwrite either file. Prints the public key's fingerprint (SHA-256 of its DER form); give it to whoever verifies your bundles.")
         @Option(help: "Where to write the private key (PEM).") var out: String
-        @Flag(help: "Print the result as JSON.") var json = false
+        @OptionGroup var output: JSONOutput
 
         func run() throws {
             try reportingFailure {
                 let fingerprint = try SigningKeys.create(at: out)
-                print(json ? jsonLine(["private_key": out, "public_key": out + ".pub", "fingerprint": fingerprint])
-                           : "\(out) (private, 0600), \(out).pub (public); fingerprint \(fingerprint)")
+                printResult(["private_key": out, "public_key": out + ".pub", "fingerprint": fingerprint], output) {
+                    "\(out) (private, 0600), \(out).pub (public); fingerprint \(fingerprint)"
+                }
             }
         }
     }
@@ -48,7 +50,7 @@ struct Export: ParsableCommand {
     @Option(help: "Footage kept before and after each item, e.g. 10s.") var padding: String = "10s"
     @Flag(help: "Reference the originals by path, size and SHA-256 instead of copying them.") var noOriginals = false
     @Flag(help: "Add re-encoded copies of the clips with other faces and plates covered.") var redact = false
-    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         guard !sightings.isEmpty || !faceTracks.isEmpty || !hits.isEmpty || plate != nil || face != nil else {
@@ -64,27 +66,21 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try reportingFailure {
-            let store = try Incident(path: incident)
             let signingKey = try SigningKeys.loadPrivate(key)
             var request = ExportRequest()
             request.sightings = sightings
             request.faceTracks = faceTracks
             request.hits = hits
             request.plate = plate
+            request.facePhoto = face
             request.padding = paddingSeconds!
             request.includeOriginals = !noOriginals
             request.redact = redact
-            if let face {
-                let engine = try FaceEngine(models: ModelStore(directory: models))
-                let query = try engine.singleFace(in: face, largest: true, upsample: 1)
-                let found = try store.searchFaces(query.embedding, threshold: threshold, top: 10_000)
-                guard !found.isEmpty else { throw EvidenceError(face, "no face track in \(incident) within \(threshold) of this face") }
-                request.facePhoto = face
-                request.faceTracks += found.map(\.faceTrackID)
+            let probe = try face.map { (embedding: try probeFace($0, models: models).embedding, threshold: threshold) }
+            let summary = try Scope(path: incident, mode: .readWrite).export(request, face: probe, to: out, key: signingKey)
+            printResult(summary, output) {
+                "\(summary.bundle): \(summary.items) items, \(summary.files) files, \(summary.bytes) bytes; manifest SHA-256 \(summary.manifestSHA256), signed by \(summary.publicKeySHA256)"
             }
-            let summary = try BundleExporter.export(store, request, to: out, key: signingKey)
-            print(json ? jsonLine(summary)
-                       : "\(summary.bundle): \(summary.items) items, \(summary.files) files, \(summary.bytes) bytes; manifest SHA-256 \(summary.manifestSHA256), signed by \(summary.publicKeySHA256)")
         }
     }
 }
@@ -96,13 +92,15 @@ struct Verify: ParsableCommand {
 
     @Argument(help: "The bundle: its folder or its zip.") var bundle: String
     @Option(help: "The public key the bundle must be signed with (PEM).") var key: String?
-    @Flag(help: "One JSON object per check per line.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
         let checks = try reportingFailure { try BundleVerifier.verify(bundle, expectedKey: try key.map(SigningKeys.loadPublic)) }
-        for c in checks { print(json ? jsonLine(c) : "\(c.ok ? "OK  " : "FAIL") \(c.item): \(c.detail)") }
+        let printer = ResultPrinter<VerifyCheck>(output) { "\($0.ok ? "OK  " : "FAIL") \($0.item): \($0.detail)" }
+        checks.forEach { printer.add($0) }
+        printer.finish()
         let failed = checks.filter { !$0.ok }.count
-        if !json { print(failed == 0 ? "bundle verified: \(checks.count) checks passed" : "BUNDLE FAILED: \(failed) of \(checks.count) checks failed") }
+        if !output.isJSON { print(failed == 0 ? "bundle verified: \(checks.count) checks passed" : "BUNDLE FAILED: \(failed) of \(checks.count) checks failed") }
         if failed > 0 { throw ExitCode.failure }
     }
 }
@@ -115,27 +113,20 @@ struct AuditLog: ParsableCommand {
 
     @Argument(help: "The incident file.") var incident: String
     @Flag(help: "Check the hash chain and report where it breaks.") var verify = false
-    @Flag(help: "One JSON object per entry per line.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func run() throws {
-        let (entries, problems) = try reportingFailure {
-            let store = try Incident(path: incident, mode: .readOnly)
-            let entries = try store.db.read { try Audit.entries($0) }
-            return (entries, Audit.problems(in: entries))
+        let report = try reportingFailure { try Scope(path: incident).audit() }
+        let printer = ResultPrinter<AuditEntry>(output) { e in
+            "\(e.id)\t\(e.time)\t\(e.actor)\t\(e.action)\t\(e.detail)" + (verify && e.ok == false ? "\tBROKEN" : "")
         }
-        let broken = Dictionary(problems.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        for e in entries {
-            if json {
-                var line = jsonLine(e)
-                if verify { line = String(line.dropLast()) + ",\"ok\":\(broken[e.id] == nil)}" }
-                print(line)
-            } else {
-                print("\(e.id)\t\(e.time)\t\(e.actor)\t\(e.action)\t\(e.detail)" + (verify && broken[e.id] != nil ? "\tBROKEN" : ""))
-            }
-        }
+        // The chain check's verdict per entry is printed only when asked for.
+        report.entries.forEach { e in var e = e; if !verify { e.ok = nil }; printer.add(e) }
+        printer.finish()
+        let (entries, problems) = (report.entries, report.problems)
         if verify {
-            for p in problems { reportError("\(incident): audit \(p.reason)") }
-            if !json { FileHandle.standardError.write(Data((problems.isEmpty ? "audit chain intact: \(entries.count) entries\n" : "audit chain BROKEN\n").utf8)) }
+            for p in problems { reportError("\(incident): audit \(p)") }
+            if !output.isJSON { FileHandle.standardError.write(Data((problems.isEmpty ? "audit chain intact: \(entries.count) entries\n" : "audit chain BROKEN\n").utf8)) }
             if !problems.isEmpty { throw ExitCode.failure }
         }
     }

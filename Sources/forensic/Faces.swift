@@ -13,8 +13,7 @@ struct Faces: ParsableCommand {
     @Argument(help: "Photos (JPEG, PNG, BMP) or videos.")
     var files: [String]
 
-    @Flag(help: "One JSON object per face per line.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     @Option(help: "Seconds between sampled video frames.")
     var every: Double = 1
@@ -22,8 +21,8 @@ struct Faces: ParsableCommand {
     @Option(help: "Image doublings before detection (each finds faces half as small, ~4x slower).")
     var upsample: Int = 0
 
-    @Option(help: "hog (fast, faces from ~80 px), centerface (CNN, faces from ~10 px, about HOG's cost) or mmod (CNN, much slower).")
-    var detector: FaceDetector = .hog
+    @Option(help: "centerface (CNN, faces from ~10 px; as index), hog (faces from ~80 px) or mmod (CNN, much slower).")
+    var detector = RecognitionDefaults.faceDetector
 
     @Option(help: "Model directory (default: $FORENSIC_MODELS, ./models, or beside the executable).")
     var models: String?
@@ -37,11 +36,12 @@ struct Faces: ParsableCommand {
         let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod,
                                                                 loadCenterFace: detector == .centerface) }
         let options = FaceOptions(detector: detector, upsample: upsample)
+        let printer = ResultPrinter<FaceLine>(output) { $0.text }
+        defer { printer.finish() }
         try forEachInput(files) { file in
             _ = try MediaFrames.forEach(file, every: every) { time, image in
                 for face in try engine.faces(in: image, options: options, source: file) {
-                    let line = FaceLine(file: file, time: time, face: face, detector: detector.rawValue, model: engine.fingerprint)
-                    print(json ? jsonLine(line) : line.text)
+                    printer.add(FaceLine(file: file, time: time, face: face, detector: detector.rawValue, model: engine.fingerprint))
                 }
             }
         }
@@ -56,37 +56,26 @@ struct FaceCompare: ParsableCommand {
 
     @Argument(help: "First photo.") var a: String
     @Argument(help: "Second photo.") var b: String
-    @Flag(help: "Print JSON: {\"distance\",\"same\",\"threshold\"}.") var json = false
+    @OptionGroup var output: JSONOutput
     @Flag(help: "Use the largest face when a photo has several.") var largest = false
     @Option(help: "Same-person distance threshold.") var threshold: Float = FaceEngine.samePersonThreshold
-    @Option(help: "Image doublings before detection.") var upsample: Int = 1
     @Option(help: "Model directory.") var models: String?
 
     func run() throws {
         let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models)) }
         try reportingFailure {
-            let fa = try engine.singleFace(in: a, largest: largest, upsample: upsample)
-            let fb = try engine.singleFace(in: b, largest: largest, upsample: upsample)
+            // Each photo's face found as indexing and search find it.
+            let fa = try engine.probeFace(in: a, largest: largest)
+            let fb = try engine.probeFace(in: b, largest: largest)
             let d = faceDistance(fa.embedding, fb.embedding)
             let verdict = Verdict(distance: (d * 10_000).rounded() / 10_000, same: d < threshold, threshold: threshold)
-            print(json ? jsonLine(verdict)
-                  : String(format: "distance %.4f: %@ (threshold %.2f)", d, verdict.same ? "same person" : "different people", threshold))
+            printResult(verdict, output) {
+                String(format: "distance %.4f: %@ (threshold %.2f)", d, verdict.same ? "same person" : "different people", threshold)
+            }
         }
     }
 
     struct Verdict: Encodable { let distance: Float; let same: Bool; let threshold: Float }
-}
-
-extension FaceEngine {
-    /// The one face in a photo (or the largest with `largest`); errors name the photo.
-    func singleFace(in photo: String, largest: Bool, upsample: Int) throws -> Face {
-        let faces = try self.faces(in: StillImage.load(photo), options: FaceOptions(upsample: upsample), source: photo)
-        guard !faces.isEmpty else { throw RecognitionError(.noFace, file: photo, reason: "no face found") }
-        if faces.count > 1 && !largest {
-            throw RecognitionError(.severalFaces, file: photo, reason: "\(faces.count) faces found; pass --largest to use the biggest")
-        }
-        return faces.max { $0.box.w * $0.box.h < $1.box.w * $1.box.h }!
-    }
 }
 
 /// `faces --json` line.

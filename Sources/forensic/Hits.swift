@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
-import Nightly
+import Investigation
 import RecognitionKit
 import Watchlists
 
@@ -21,56 +21,40 @@ struct Hits: ParsableCommand {
     @Flag(help: "Check every indexed file again (needs a watchlist).") var recheck = false
     @Option(help: "Face distance at or under which a track is the enrolled person.") var threshold: Float = FaceEngine.samePersonThreshold
     @Option(help: "Write each hit's plate crop or face (JPEG) into this folder; the still column names it.") var stills: String?
-    @Flag(help: "One JSON object per hit per line.") var json = false
+    @OptionGroup var output: JSONOutput
     @Flag(help: "CSV with a header line.") var csv = false
 
     func validate() throws {
-        guard !(json && csv) else { throw ValidationError("choose --json or --csv, not both") }
+        guard !(output.isJSON && csv) else { throw ValidationError("choose JSON or --csv, not both") }
         guard (0.1...1.2).contains(threshold) else { throw ValidationError("--threshold must be 0.1–1.2") }
     }
 
     func run() throws {
         try reportingFailure {
-            let filter = try filters.filter(scope: incident)
             let chosen = watchlistFile ?? (recheck ? Watchlist.defaultPath() : nil)
             // Listing hits only reads; checking against a watchlist writes the hits it finds.
-            let targets = try searchTargets(incident, from: filter.from, to: filter.to, mode: chosen == nil ? .readOnly : .readWrite)
+            let scope = try Scope(path: incident, mode: chosen == nil ? .readOnly : .readWrite)
+            let filter = try filters.filter(in: scope)
             if let chosen {
-                let watchlist = try Watchlist(path: chosen)
-                for (_, store) in targets {
-                    let summary = try watchlist.check(store, recheck: recheck, faceThreshold: threshold)
-                    try store.settle()
-                    if !json && !csv && isatty(STDERR_FILENO) != 0 {
-                        reportError("checked \(summary.files) files of \(store.path) against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
-                    }
+                for summary in try scope.checkWatchlist(try Watchlist(path: chosen), recheck: recheck, faceThreshold: threshold, filter: filter)
+                where !output.isJSON && !csv && isatty(STDERR_FILENO) != 0 {
+                    reportError("checked \(summary.files) files against \(chosen): \(summary.plateHits) plate hits, \(summary.faceHits) face hits")
                 }
             }
-            if let stills { try FileManager.default.createDirectory(atPath: stills, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
-            var rows: [[String: Any]] = []
-            for (day, store) in targets {
-                let zone = store.config.zone
-                rows += try store.hits(filter: filter, list: list, stills: stills != nil).map { h in
-                    var still = ""
-                    if let stills, let data = h.still {
-                        still = (stills as NSString).appendingPathComponent((day.map { "\($0)-" } ?? "") + "hit-\(h.id).jpg")
-                        guard FileManager.default.createFile(atPath: still, contents: data, attributes: [.posixPermissions: 0o600]) else {
-                            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: still])
-                        }
+            var hits = try scope.hits(filter: filter, list: list, stills: stills != nil)
+            if let stills {
+                try FileManager.default.createDirectory(atPath: stills, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                for i in hits.indices {
+                    guard let data = hits[i].stillData else { continue }
+                    let path = (stills as NSString).appendingPathComponent((hits[i].at.day.map { "\($0)-" } ?? "") + "hit-\(hits[i].id).jpg")
+                    guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
                     }
-                    var row: [String: Any] = [
-                        "hit_id": h.id, "list": h.list, "entry": h.entry, "name": h.name, "kind": h.kind, "match": h.match,
-                        "matched": h.matched, "distance": h.distance, "seen": h.seen ?? "", "camera": h.camera, "site": h.site, "zone": h.zone,
-                        "time_local": h.firstUTC.map { isoTime($0, zone) } ?? "", "time_utc": h.firstUTC.map { isoTime($0, .gmt) } ?? "",
-                        "file": h.file, "pts": h.pts, "still": still, "watchlist": h.watchlist]
-                    if let q = h.quality { row["quality"] = q }
-                    if let id = h.sightingID { row["sighting_id"] = id }
-                    if let id = h.faceTrackID { row["face_track_id"] = id }
-                    if let day { row["day"] = day }
-                    return row
+                    hits[i].still = path
                 }
             }
-            printRows(rows, columns: (ArchiveIndex.isIndex(incident) ? ["day"] : []) + ["hit_id", "list", "entry", "name", "kind", "match", "distance", "seen", "camera", "site", "time_local", "file", "pts"]
-                      + (stills == nil ? [] : ["still"]), format: json ? .json : csv ? .csv : .table)
+            printRows(hits, columns: (scope.isArchiveIndex ? ["day"] : []) + ["id", "list", "entry", "name", "kind", "match", "distance", "seen", "camera", "site", "time_local", "file", "pts"]
+                      + (stills == nil ? [] : ["still"]), output: output, csv: csv)
         }
     }
 }

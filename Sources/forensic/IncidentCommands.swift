@@ -64,12 +64,12 @@ struct IncidentCommand: ParsableCommand {
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Summarise an incident: files, hours of footage, reads, faces, runs.")
         @Argument(help: "The incident file.") var incident: String
-        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var output: JSONOutput
 
         func run() throws {
             try reportingFailure {
                 let i = try Incident(path: incident, mode: .readOnly).info()
-                if json { print(jsonLine(i)); return }
+                if output.isJSON { print(jsonText(i, pretty: output.json)); return }
                 print("""
                     incident  \(i.name)  \(i.from) – \(i.to) (\(i.timezone))
                     archive   \(i.archive)  layout \(i.layout)\(i.shard.map { "  shard \($0) (merge it into the whole incident)" } ?? "")
@@ -116,7 +116,7 @@ struct IncidentCommand: ParsableCommand {
                 """)
         @Argument(help: "The incident file.") var incident: String
         @Argument(help: "Shard files made by `incident split` and indexed.") var shards: [String]
-        @Flag(help: "One JSON object per shard.") var json = false
+        @OptionGroup var output: JSONOutput
 
         func run() throws {
             let lock = try FileLock.holding(incident: incident)
@@ -129,6 +129,8 @@ struct IncidentCommand: ParsableCommand {
             defer { signals.forEach { $0.cancel() } }
             var left = shards
             var someFailed = false
+            let printer = ResultPrinter<MergeReport>(output) { _ in nil }
+            defer { printer.finish() }
             do {
                 try forEachInput(shards) { shard in
                     guard !stop.requested else { return }
@@ -136,7 +138,7 @@ struct IncidentCommand: ParsableCommand {
                     let r = try whole.merge(shard: shard)
                     try whole.settle()
                     merged += r.merged
-                    print(json ? jsonLine(r) : "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
+                    printer.add(r, line: "\(shard): shard \(r.shard): \(r.merged) files merged (\(r.sightings) plate sightings, \(r.faceTracks) face tracks), \(r.unchanged) unchanged, \(r.failed) failed, \(r.pending) not indexed yet")
                 }
             } catch let e as ExitCode where e.rawValue == ExitStatus.someInputsFailed.rawValue {
                 someFailed = true

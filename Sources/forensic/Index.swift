@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Investigation
 import Indexing
 import Nightly
 import RecognitionKit
@@ -23,21 +24,21 @@ struct Index: ParsableCommand {
     @Option(help: "Files processed in parallel.") var workers: Int = 2
     @Option(help: "Seconds between sampled frames.") var every: Double = 1
     @Option(name: .customLong("face-detector"), help: "centerface (faces from ~20 px at 1080p), hog (from ~80 px; cheaper with no faces about) or mmod.")
-    var faceDetector: FaceDetector = .centerface
+    var faceDetector = RecognitionDefaults.faceDetector
     @Option(name: .customLong("face-detector-size"), help: "CenterFace: longer side the searched picture is scaled down to (320–4096).")
-    var faceDetectorSize: Int = 1280
+    var faceDetectorSize = RecognitionDefaults.faceDetectorSize
     @Option(name: .customLong("face-upsample"), help: "HOG/MMOD: image doublings for face detection (0 finds faces from ~80 px; 1 from ~40 px, 4x slower).")
     var faceUpsample: Int = 0
     @Flag(name: .customLong("all-frames"), help: "Decode every frame (default: reference frames only, about half the decoding).")
     var allFrames = false
     @Flag(name: .customLong("decode-quiet-gops"), help: "Decode every GOP whole (default: a GOP whose packet sizes show a still scene is looked at through its keyframe only).")
     var decodeQuietGOPs = false
-    @Option(help: "Plate detector: text or platedet.") var detector: PlateDetectorKind = .text
-    @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize: Int = 1280
-    @Option(help: ocrHelp) var ocr: PlateOCRVersion = .v6
-    @Option(help: regionHelp) var region: String = "pk"
+    @Option(help: "Plate detector: text or platedet.") var detector = RecognitionDefaults.plateDetector
+    @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize = RecognitionDefaults.plateDetectorSize
+    @Option(help: ocrHelp) var ocr = RecognitionDefaults.plateOCR
+    @Option(help: regionHelp) var region = RecognitionDefaults.plateRegion
     @Option(help: "f32 (default: the same results on every CPU), bf16, or auto (bf16 where the CPU has it).")
-    var precision: InferencePrecision = .f32
+    var precision = RecognitionDefaults.precision
     @Option(name: .customLong("model-threads"), help: "CPU threads per model inference (default: the cores shared out among the files analysed at once).")
     var modelThreads: Int?
     @Flag(name: .customLong("read-every-look"), help: "Read a plate at every sampled frame (default: a tracked plate's read is reused once two sure reads agree).")
@@ -47,7 +48,7 @@ struct Index: ParsableCommand {
     @Option(help: "Take the results of files a nightly archive index already holds (same bytes, same settings) from its day files instead of decoding them again (default: the index given to `incident create --reuse`).")
     var reuse: String?
     @Option(help: "Model directory.") var models: String?
-    @Flag(help: "Print the run summary as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
 
     func validate() throws {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
@@ -80,8 +81,7 @@ struct Index: ParsableCommand {
         options.skipQuietGOPs = !decodeQuietGOPs
         // A watchlist that cannot be opened stops the run before any work.
         let watchlist = try reportingFailure {
-            try (watchlistFile ?? ProcessInfo.processInfo.environment["FORENSIC_WATCHLIST"].flatMap { $0.isEmpty ? nil : $0 })
-                .map { try Watchlist(path: $0) }
+            try Watchlist.chosen(watchlistFile)
         }
         var hits: HitCheckSummary?
         let summary = try reportingFailure {
@@ -93,14 +93,15 @@ struct Index: ParsableCommand {
                 indexer.reuseSources = reusedDays.map { archiveIndex.dayPath($0) }
                 try archiveIndex.recordReference(incident: incident, days: reusedDays)
             }
-            let signals = onStopSignals { _ in indexer.stop.request() }
+            let stop = indexer.stop
+            let signals = onStopSignals { _ in stop.request() }
             defer { signals.forEach { $0.cancel() } }
             let bar = ProgressBar()
             defer { bar.finish() }
             do {
                 let summary = try indexer.run { bar.update($0) }
                 if let watchlist, !summary.interrupted, summary.storageFailure == nil {
-                    hits = try watchlist.check(store)
+                    hits = try checkAgainst(watchlist, [store]).first
                 }
                 if summary.storageFailure == nil { try store.settle() }
                 return summary
@@ -111,8 +112,8 @@ struct Index: ParsableCommand {
         for e in summary.errors { reportError(e) }
         for f in summary.noTime { reportError("\(f): no start time (path does not fit the layout and no creation_time); not indexed") }
         for e in summary.integrity { reportError("integrity: \(e)") }
-        if json {
-            print(jsonLine(IndexReport(summary: summary, watchlist: hits)))
+        if output.isJSON {
+            print(jsonText(IndexReport(summary: summary, watchlist: hits), pretty: output.json))
         } else if isatty(STDOUT_FILENO) != 0 {
             print(String(format: "indexed %d files (%.1f min of footage; %d reused from the archive index) in %.1f s: %d plate sightings, %d face tracks; %d failed, %d new in catalogue%@",
                          summary.indexed, summary.footageSeconds / 60, summary.reused, summary.wallSeconds, summary.sightings, summary.faceTracks,

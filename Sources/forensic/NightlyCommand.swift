@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentStore
+import Investigation
 import Indexing
 import Nightly
 import Watchlists
@@ -35,7 +36,7 @@ struct NightlyCommand: ParsableCommand {
     @Option(name: .customLong("watchlist"), help: "Check the day files indexed tonight against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
     @Flag(help: "Print one summary line.") var summary = false
-    @Flag(help: "Print the run's report as JSON.") var json = false
+    @OptionGroup var output: JSONOutput
     @Option(help: "Model directory.") var models: String?
 
     func validate() throws {
@@ -86,8 +87,7 @@ struct NightlyCommand: ParsableCommand {
         if create { return }
         // A watchlist that cannot be opened stops the run before any work.
         let watchlist = try reportingFailure {
-            try (watchlistFile ?? ProcessInfo.processInfo.environment["FORENSIC_WATCHLIST"].flatMap { $0.isEmpty ? nil : $0 })
-                .map { try Watchlist(path: $0) }
+            try Watchlist.chosen(watchlistFile)
         }
 
         if let pruneBefore {
@@ -95,7 +95,7 @@ struct NightlyCommand: ParsableCommand {
             for (day, incidents) in refused.sorted(by: { $0.key < $1.key }) {
                 reportError("\(index): day \(day) kept: reused by \(incidents.joined(separator: ", ")) (--force removes it; those incidents keep their own copies)")
             }
-            if json { print(jsonLine(["removed": removed, "refused": refused.keys.sorted()])) }
+            if output.isJSON { print(jsonText(["removed": removed, "refused": refused.keys.sorted()], pretty: output.json)) }
             else if summary { print("pruned \(removed.count) days before \(pruneBefore); \(refused.count) kept for incidents") }
             if !refused.isEmpty { throw ExitStatus.someInputsFailed }
             return
@@ -110,15 +110,9 @@ struct NightlyCommand: ParsableCommand {
             }
             // Merged files are checked against the watchlist here (shard tasks do not check).
             if let watchlist {
-                try reportingFailure {
-                    for day in try archiveIndex.days() {
-                        let file = try archiveIndex.dayFile(day)
-                        _ = try watchlist.check(file)
-                        try file.settle()
-                    }
-                }
+                _ = try reportingFailure { try checkAgainst(watchlist, try archiveIndex.days().map { try archiveIndex.dayFile($0) }) }
             }
-            if json { reports.forEach { print(jsonLine($0)) } }
+            if output.isJSON { printRows(reports, columns: [], output: output) }
             else if summary {
                 print("merged \(reports.count) shard day files: \(reports.reduce(0) { $0 + $1.merged }) files, \(reports.reduce(0) { $0 + $1.pending }) still pending")
             }
@@ -141,20 +135,15 @@ struct NightlyCommand: ParsableCommand {
         }
         var hits = (plates: 0, faces: 0)
         if let watchlist, !report.interrupted, share == nil {
-            try reportingFailure {
-                for day in report.days {
-                    let file = try archiveIndex.dayFile(day)
-                    let checked = try watchlist.check(file)
-                    try file.settle()
-                    hits.plates += checked.plateHits; hits.faces += checked.faceHits
-                }
+            for checked in try reportingFailure({ try checkAgainst(watchlist, try report.days.map { try archiveIndex.dayFile($0) }) }) {
+                hits.plates += checked.plateHits; hits.faces += checked.faceHits
             }
         }
         for f in report.failures { reportError(f) }
         for f in report.noTime { reportError(f) }
         for e in report.integrity { reportError("integrity: \(e)") }
-        if json {
-            print(jsonLine(report))
+        if output.isJSON {
+            print(jsonText(report, pretty: output.json))
         } else if summary {
             print(String(format: "nightly %@: %d files indexed (%.2f h of footage) in %.0f s over %d days; %d sightings, %d face tracks; %d failed, %d waiting, %d integrity events",
                          index, report.filesIndexed, report.footageHours, report.wallSeconds, report.days.count, report.sightings,

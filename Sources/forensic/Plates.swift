@@ -21,29 +21,28 @@ struct Plates: ParsableCommand {
     @Argument(help: "Photos (JPEG, PNG, BMP) or videos.")
     var files: [String]
 
-    @Flag(help: "One JSON object per plate per line.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     @Option(help: "text (PP-OCR text detector, Apache-2.0; best on the evaluation set) or platedet (YOLOv8 plate detector, AGPL-3.0).")
-    var detector: PlateDetectorKind = .text
+    var detector = RecognitionDefaults.plateDetector
 
     @Option(help: "ppocr (PP-OCR, line by line; best on the evaluation set), platerec, or combined (both, the more confident wins).")
-    var reader: PlateReaderKind = .ppocr
+    var reader = RecognitionDefaults.plateReader
 
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp)
-    var detectorSize: Int = 1280
+    var detectorSize = RecognitionDefaults.plateDetectorSize
 
     @Option(help: "Seconds between sampled video frames.")
     var every: Double = 1
 
     @Option(help: "f32 (default: the same reads on every CPU, as index), bf16, or auto (bf16 where the CPU has it).")
-    var precision: InferencePrecision = .f32
+    var precision = RecognitionDefaults.precision
 
     @Option(help: ocrHelp)
-    var ocr: PlateOCRVersion = .v6
+    var ocr = RecognitionDefaults.plateOCR
 
     @Option(help: regionHelp)
-    var region: String = "pk"
+    var region = RecognitionDefaults.plateRegion
 
     @Option(help: "Plate formats JSON (default: the bundled formats, Pakistani first).")
     var formats: String?
@@ -65,6 +64,8 @@ struct Plates: ParsableCommand {
             r.detectionMaxSide = detectorSize
             return r
         }
+        let printer = ResultPrinter<PlateLine>(output) { $0.summary }
+        defer { printer.finish() }
         try forEachInput(files) { file in
             // A photo is looked at in tiles too when it is large (small plates survive); video
             // frames, many per file, are not.
@@ -72,7 +73,7 @@ struct Plates: ParsableCommand {
             _ = try MediaFrames.forEach(file, every: every) { time, image in
                 for read in try recognizer.recognize(image) {
                     let line = PlateLine(file: file, time: time, read: read)
-                    print(json ? jsonLine(line) : line.summary)
+                    printer.add(line)
                 }
             }
         }

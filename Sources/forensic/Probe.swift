@@ -10,13 +10,14 @@ struct Probe: ParsableCommand {
     @Argument(help: "Video or image files.")
     var files: [String]
 
-    @Flag(help: "One JSON object per line.")
-    var json = false
+    @OptionGroup var output: JSONOutput
 
     @Option(help: "Also decode, sampling this many frames per second, and report the decode counts.")
     var sample: Double?
 
     func run() throws {
+        let printer = ResultPrinter<ProbeLine>(output) { describe($0.info, $0.decode) }
+        defer { printer.finish() }
         try forEachInput(files) { file in
             let info = try MediaProbe.probe(file)
             var stats: DecodeStats? = nil
@@ -24,7 +25,7 @@ struct Probe: ParsableCommand {
                 let decoder = try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(rate), threads: 2))
                 stats = try decoder.decode { _ in true }
             }
-            print(json ? jsonLine(ProbeLine(info: info, decode: stats)) : describe(info, stats))
+            printer.add(ProbeLine(info: info, decode: stats))
         }
     }
 
@@ -44,7 +45,7 @@ struct Probe: ParsableCommand {
 }
 
 /// `probe --json` line: the probe fields, plus `decode` counts when `--sample` was given.
-private struct ProbeLine: Encodable {
+struct ProbeLine: Encodable {
     let info: MediaInfo
     let decode: DecodeStats?
     func encode(to encoder: Encoder) throws {

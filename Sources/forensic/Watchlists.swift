@@ -40,11 +40,13 @@ struct WatchlistCommand: ParsableCommand {
     struct ListLists: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "The lists, their kinds and sizes.")
         @OptionGroup var watchlist: WatchlistFileOption
-        @Flag(help: "One JSON object per list.") var json = false
+        @OptionGroup var output: JSONOutput
         func run() throws {
             let lists = try reportingFailure { try watchlist.open().lists() }
+            let printer = ResultPrinter<Watchlist.ListInfo>(output) { _ in nil }
+            defer { printer.finish() }
             for l in lists {
-                print(json ? jsonLine(l) : "\(l.name)\t\(l.kind.rawValue)\t\(l.entries) entries\(l.kind == .faces ? ", \(l.photos) photos" : "")\t\(l.description)")
+                printer.add(l, line: "\(l.name)\t\(l.kind.rawValue)\t\(l.entries) entries\(l.kind == .faces ? ", \(l.photos) photos" : "")\t\(l.description)")
             }
         }
     }
@@ -53,16 +55,17 @@ struct WatchlistCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The entries of a list.")
         @Argument var list: String
         @OptionGroup var watchlist: WatchlistFileOption
-        @Flag(help: "One JSON object per entry.") var json = false
+        @OptionGroup var output: JSONOutput
         func run() throws {
             let (kind, entries) = try reportingFailure { try watchlist.open().entries(list: list) }
-            for e in entries {
-                if json { print(jsonLine(e)); continue }
+            let printer = ResultPrinter<Watchlist.Entry>(output) { e in
                 switch kind {
-                case .plates: print("\(e.plate ?? e.id)\t\(e.reason ?? "")\tmax distance \(e.maxDistance ?? 1)\t\(e.notes)")
-                case .faces: print("\(e.id)\t\(e.name)\t\(e.photos?.count ?? 0) photos\t\(e.notes)")
+                case .plates: return "\(e.plate ?? e.id)\t\(e.reason ?? "")\tmax distance \(e.maxDistance ?? 1)\t\(e.notes)"
+                case .faces: return "\(e.id)\t\(e.name)\t\(e.photos?.count ?? 0) photos\t\(e.notes)"
                 }
             }
+            entries.forEach { printer.add($0) }
+            printer.finish()
         }
     }
 
@@ -86,7 +89,7 @@ struct WatchlistCommand: ParsableCommand {
         @Option(help: "CSV with the header id,name,photo[,notes] (photo paths relative to the CSV).") var csv: String?
         @OptionGroup var watchlist: WatchlistFileOption
         @Option(help: "Model directory.") var models: String?
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var output: JSONOutput
         func validate() throws {
             guard (folder == nil) != (csv == nil) else { throw ValidationError("give a folder or --csv FILE (one of them)") }
         }
@@ -100,7 +103,7 @@ struct WatchlistCommand: ParsableCommand {
                 }
                 return try w.addFaces(list: list, people: try Watchlist.people(inFolder: folder!), engine: engine)
             }
-            try printReport(report, json: json)
+            try printReport(report, output)
         }
     }
 
@@ -111,10 +114,10 @@ struct WatchlistCommand: ParsableCommand {
         @Argument var list: String
         @Argument var csv: String
         @OptionGroup var watchlist: WatchlistFileOption
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var output: JSONOutput
         func run() throws {
             let report = try reportingFailure { try watchlist.open().addPlates(list: list, csv: csv) }
-            try printReport(report, json: json)
+            try printReport(report, output)
         }
     }
 
@@ -144,10 +147,10 @@ struct WatchlistCommand: ParsableCommand {
         @Argument var file: String
         @Option(help: "Import into this list (default: the name in the file).") var list: String?
         @OptionGroup var watchlist: WatchlistFileOption
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var output: JSONOutput
         func run() throws {
             let report = try reportingFailure { try watchlist.open(create: true).importJSON(file, into: list) }
-            try printReport(report, json: json)
+            try printReport(report, output)
         }
     }
 }
@@ -155,8 +158,8 @@ struct WatchlistCommand: ParsableCommand {
 enum InterchangeFormat: String, ExpressibleByArgument { case json, csv }
 
 /// One line per left-out row or photo on stderr, a summary on stdout; exit 2 when any was left out.
-func printReport(_ r: EnrolmentReport, json: Bool) throws {
+func printReport(_ r: EnrolmentReport, _ output: JSONOutput) throws {
     for s in r.skipped { reportError("\(s.source): \(s.reason)") }
-    print(json ? jsonLine(r) : "\(r.list): \(r.added) added, \(r.merged) merged, \(r.photos) photos, \(r.skipped.count) left out")
+    printResult(r, output) { "\(r.list): \(r.added) added, \(r.merged) merged, \(r.photos) photos, \(r.skipped.count) left out" }
     if !r.skipped.isEmpty { throw ExitStatus.someInputsFailed }
 }

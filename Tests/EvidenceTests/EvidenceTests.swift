@@ -4,20 +4,22 @@ import GRDB
 import Testing
 import ZIPFoundation
 @testable import Evidence
-import IncidentStore
+@testable import IncidentStore
+import Investigation
+import TestSupport
 import VideoDecode
 
 /// An incident over the sample footage with the plate sightings indexing finds there (boxes and
 /// times as `index` recorded them), written directly so these tests need no models.
 struct Fixture {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repo.root
     let dir: URL
     let archive: URL
     let incident: Incident
     let key = Curve25519.Signing.PrivateKey()
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("forensic-evidence-\(UUID().uuidString)")
+        dir = try TempFolder.make()
         archive = dir.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Fixture.root.appendingPathComponent("samples/archive"), to: archive)
@@ -65,7 +67,8 @@ struct Fixture {
         request.commandLine = ["forensic", "export", "test"]
         configure(&request)
         let out = dir.appendingPathComponent(name)
-        _ = try BundleExporter.export(incident, request, to: out.path, key: key)
+        // Through the query layer, as `forensic export` does (it finds a plate's sightings).
+        _ = try Scope(path: incident.path, mode: .readWrite).export(request, to: out.path, key: key)
         return out
     }
 
@@ -111,7 +114,7 @@ func expectError(_ text: String, sourceLocation: SourceLocation = #_sourceLocati
         #expect(!String(decoding: try Data(contentsOf: bundle.appendingPathComponent("manifest.json")), as: UTF8.self).contains(f.dir.path))
 
         // Moved elsewhere: still verifies (nothing absolute inside).
-        let moved = FileManager.default.temporaryDirectory.appendingPathComponent("forensic-moved-\(UUID().uuidString)")
+        let moved = try TempFolder.make().appendingPathComponent("moved")
         try FileManager.default.moveItem(at: try f.copy(bundle), to: moved)
         defer { try? FileManager.default.removeItem(at: moved) }
         #expect(failures(try BundleVerifier.verify(moved.path, expectedKey: f.key.publicKey)).isEmpty)
@@ -269,17 +272,10 @@ func expectError(_ text: String, sourceLocation: SourceLocation = #_sourceLocati
             return
         }
         let shot = f.dir.appendingPathComponent("report.png")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: chromium)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
-                       "--window-size=1280,2400", "--screenshot=\(shot.path)", bundle.appendingPathComponent("report.html").absoluteString]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = Pipe()
-        try p.run()
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let run = try runProcess(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+                                            "--window-size=1280,2400", "--screenshot=\(shot.path)", bundle.appendingPathComponent("report.html").absoluteString])
+        let log = run.stderr
+        #expect(run.status == 0)
         // No resource failed to load (everything is inline), no console error from the page.
         #expect(!log.contains("net::ERR") && !log.contains("Failed to load") && !log.contains("CONSOLE"), "\(log.suffix(2000))")
         // The stills are drawn: the sample plate's yellow fills part of the screenshot.
@@ -292,8 +288,7 @@ func expectError(_ text: String, sourceLocation: SourceLocation = #_sourceLocati
 
 struct SigningKeyTests {
     @Test func keysArePrivateRefuseOverwriteAndRoundTrip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forensic-keys-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TempFolder.make()
         let path = dir.appendingPathComponent("court").path
         let fingerprint = try SigningKeys.create(at: path)
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! Int

@@ -17,7 +17,7 @@ import Testing
         let key = dir.appendingPathComponent("keys/court").path
         try FileManager.default.createDirectory(atPath: dir.appendingPathComponent("keys").path, withIntermediateDirectories: true)
         let created = try CLI.run(["keys", "create", "--out", key, "--json"])
-        let fingerprint = try CLI.jsonLines(created.stdout).first?["fingerprint"] as? String
+        let fingerprint = try CLI.json(created.stdout).first?["fingerprint"] as? String
         #expect(created.status == 0 && fingerprint?.count == 64, "\(created.stderr)")
         let again = try CLI.run(["keys", "create", "--out", key])
         #expect(again.status == 1 && again.stderr.contains("already exists"))
@@ -25,9 +25,9 @@ import Testing
         let zip = dir.appendingPathComponent("BKN-123.zip").path
         let exported = try CLI.run(["export", inc, "--plate", "BKN-123", "--out", zip, "--key", key, "--json"])
         #expect(exported.status == 0, "\(exported.stderr)")
-        #expect(try CLI.jsonLines(exported.stdout).first?["items"] as? Int == 3)
+        #expect(try CLI.json(exported.stdout).first?["items"] as? Int == 3)
         let verified = try CLI.run(["verify", zip, "--key", key + ".pub", "--json"])
-        let checks = try CLI.jsonLines(verified.stdout)
+        let checks = try CLI.json(verified.stdout)
         #expect(verified.status == 0 && checks.count > 20 && checks.allSatisfy { $0["ok"] as? Bool == true }, "\(verified.stdout)")
 
         let faceBundle = dir.appendingPathComponent("man-on-CAM04").path
@@ -54,7 +54,7 @@ import Testing
 
         // The incident's audit log: both exports recorded, the chain intact.
         let audit = try CLI.run(["audit", inc, "--verify", "--json"])
-        let entries = try CLI.jsonLines(audit.stdout)
+        let entries = try CLI.json(audit.stdout)
         #expect(audit.status == 0 && entries.filter { $0["action"] as? String == "export" }.count == 2 && entries.allSatisfy { $0["ok"] as? Bool == true })
     }
 }

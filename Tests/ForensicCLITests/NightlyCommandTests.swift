@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// From the operator's side: an archive over two days indexed night after night, a file still
@@ -18,16 +19,8 @@ import Testing
 
     /// Rows of a query on a day file, as text (Debian's sqlite3 shell: columns joined by |).
     func query(_ file: String, _ sql: String) -> [String] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        p.arguments = ["-readonly", file, sql]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return ["cannot run sqlite3"] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let r = try? runProcess("/usr/bin/sqlite3", ["-readonly", file, sql]) else { return ["cannot run sqlite3"] }
+        return r.stdout.split(separator: "\n").map(String.init)
     }
 
     func nightly(_ args: [String], env: [String: String]? = nil) throws -> CLI.Result {
@@ -50,13 +43,13 @@ import Testing
         #expect(perFile != ["0"])
 
         // Second night, nothing new: nothing done.
-        let again = try CLI.jsonLines(try nightly([index, "--json"]).stdout)
+        let again = try CLI.json(try nightly([index, "--json"]).stdout)
         #expect(again.first?["files_indexed"] as? Int == 0 && again.first?["status"] as? String == "done")
 
         // New footage, one file still being recorded (modified just now): it waits.
         try place(Self.samples[1], at: "CAM02/2026-11-21/093000.ts", in: archive)
         try place(Self.samples[2], at: "CAM03/2026-11-21/100000.mkv", in: archive, age: 0)
-        let third = try CLI.jsonLines(try nightly([index, "--json"]).stdout).first ?? [:]
+        let third = try CLI.json(try nightly([index, "--json"]).stdout).first ?? [:]
         #expect(third["files_indexed"] as? Int == 1 && third["waiting"] as? Int == 1, "\(third)")
         #expect(FileManager.default.fileExists(atPath: index + "/nightly.log.jsonl"))
         #expect(try String(contentsOfFile: index + "/nightly.log.jsonl", encoding: .utf8).split(separator: "\n").count == 3)
@@ -113,9 +106,9 @@ import Testing
         #expect(query(day20, "SELECT COUNT(*) FROM source_file WHERE status = 'indexed'") == ["3"])
 
         // Search across days: the same plate on two days, one ranking.
-        let found = try CLI.jsonLines(try CLI.run(["search", index, "--plate", "BKN123", "--exact", "--json"]).stdout)
+        let found = try CLI.json(try CLI.run(["search", index, "--plate", "BKN123", "--exact", "--json"]).stdout)
         #expect(Set(found.compactMap { $0["day"] as? String }) == ["2026-11-20", "2026-11-21"], "\(found)")
-        let oneDay = try CLI.jsonLines(try CLI.run(["search", index, "--plate", "BKN123", "--exact", "--json", "--from", "2026-11-21T00:00:00+05:00"]).stdout)
+        let oneDay = try CLI.json(try CLI.run(["search", index, "--plate", "BKN123", "--exact", "--json", "--from", "2026-11-21T00:00:00+05:00"]).stdout)
         #expect(!oneDay.isEmpty && oneDay.allSatisfy { $0["day"] as? String == "2026-11-21" })
         #expect(try CLI.run(["track", index, "--plate", "BKN123"]).status == 0)
         // Watchlist hits across the days.
@@ -123,7 +116,7 @@ import Testing
         #expect(try CLI.run(["watchlist", "create", "stolen", "--kind", "plates", "--watchlist", wl]).status == 0)
         try "plate,reason,notes\nBKN-123,stolen,\n".write(toFile: dir.appendingPathComponent("stolen.csv").path, atomically: true, encoding: .utf8)
         #expect(try CLI.run(["watchlist", "add-plates", "stolen", dir.appendingPathComponent("stolen.csv").path, "--watchlist", wl]).status == 0)
-        let hits = try CLI.jsonLines(try CLI.run(["hits", index, "--watchlist", wl, "--json"]).stdout)
+        let hits = try CLI.json(try CLI.run(["hits", index, "--watchlist", wl, "--json"]).stdout)
         #expect(Set(hits.compactMap { $0["day"] as? String }) == ["2026-11-20", "2026-11-21"] && hits.allSatisfy { $0["entry"] as? String == "BKN123" }, "\(hits)")
 
         // An incident over footage the index holds takes its results: no decoding.
@@ -131,7 +124,7 @@ import Testing
         #expect(try CLI.run(["incident", "create", inc, "--from", "2026-11-21T08:59:00+05:00", "--to", "2026-11-21T13:00:00+05:00",
                              "--archive", archive.path, "--cameras-file", CLI.sample("cameras.csv"), "--reuse", index]).status == 0)
         let reused = try CLI.run(["index", inc + ".forensic", "--json"])
-        let summary = try CLI.jsonLines(reused.stdout).first ?? [:]
+        let summary = try CLI.json(reused.stdout).first ?? [:]
         #expect(summary["reused"] as? Int == 6 && summary["indexed"] as? Int == 6, "\(summary) \(reused.stderr)")
         #expect(query(inc + ".forensic", "SELECT COUNT(*) FROM plate_sighting") == query(day21, "SELECT COUNT(*) FROM plate_sighting"))
 
@@ -193,14 +186,7 @@ import Testing
 
     @Test func deploymentFilesAreValid() throws {
         let deploy = CLI.root.appendingPathComponent("deploy")
-        func run(_ tool: String, _ args: [String]) throws -> Int32 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: tool)
-            p.arguments = args
-            p.standardOutput = FileHandle.nullDevice
-            try p.run(); p.waitUntilExit()
-            return p.terminationStatus
-        }
+        func run(_ tool: String, _ args: [String]) throws -> Int32 { try runProcess(tool, args).status }
         // Both CronJobs parse and name the nightly and merge steps.
         #expect(try run("/usr/bin/python3", ["-c", """
             import yaml, sys

@@ -5,7 +5,7 @@ import Testing
     @Test func platesJSONHasTheDocumentedFields() throws {
         let r = try CLI.run(["plates", "--json", CLI.sample("stills/plate.png")])
         #expect(r.status == 0, "\(r.stderr)")
-        let plates = try CLI.jsonLines(r.stdout)
+        let plates = try CLI.json(r.stdout)
         #expect(plates.count == 1)
         let p = try #require(plates.first)
         for key in ["file", "time", "box", "text", "raw", "display", "confidence", "candidates", "detector", "reader", "model",
@@ -21,7 +21,7 @@ import Testing
     @Test func readsPlatesInFootageWithTimes() throws {
         let r = try CLI.run(["plates", "--json", "--every", "1", CLI.sample("archive/CAM01/2026-11-20/140000.mp4")])
         #expect(r.status == 0, "\(r.stderr)")
-        let plates = try CLI.jsonLines(r.stdout)
+        let plates = try CLI.json(r.stdout)
         let times = plates.filter { $0["text"] as? String == "BKN123" }.compactMap { $0["time"] as? Double }
         // BKN-123 crosses 2–8 s; the plate is fully in frame for most of it.
         #expect(times.count >= 3, "\(plates.map { ($0["text"] ?? "", $0["time"] ?? "") })")
@@ -43,7 +43,7 @@ import Testing
         #expect(errors.contains { $0.contains("empty.jpg") && $0.contains("empty") })
         #expect(errors.contains { $0.contains("notes.jpg") })
         #expect(errors.contains { $0.contains("huge.png") })
-        #expect(try CLI.jsonLines(r.stdout).count == 1, "the good file is still read")
+        #expect(try CLI.json(r.stdout).count == 1, "the good file is still read")
     }
 
     @Test func missingModelsNameTheSetupCommand() throws {

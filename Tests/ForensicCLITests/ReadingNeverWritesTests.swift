@@ -122,4 +122,46 @@ import Testing
         let bad = try search(["--from", "yesterday"])
         #expect(bad.status == 64 && bad.stderr.contains("2026-11-20T14:01"), "the error shows an example: \(bad.stderr)")
     }
+
+    @Test func jsonIsOneDocumentForEveryCommandAndEveryPlateCanBeListedInPages() throws {
+        let dir = try CLI.tempDir()
+        let archive = try CLI.archiveWithFaces(in: dir)
+        let inc = dir.appendingPathComponent("case.forensic").path
+        #expect(try CLI.run(["incident", "create", inc, "--from", "2026-11-20T13:59:00+05:00", "--to", "2026-11-20T14:05:00+05:00",
+                             "--archive", archive.path, "--cameras-file", CLI.sample("cameras.csv")]).status == 0)
+        #expect(try CLI.run(["index", inc, "--plates"]).status == 0)
+        let wl = dir.appendingPathComponent("wl.db").path
+        #expect(try CLI.run(["watchlist", "create", "stolen", "--kind", "plates", "--watchlist", wl]).status == 0)
+
+        // `--json`: exactly one document whatever the command, `[]` when nothing is found.
+        let commands: [(args: [String], empty: Bool)] = [
+            (["search", inc, "--plate", "BKN123"], false), (["search", inc, "--plate", "ZZZ999"], true),
+            (["search", inc, "--plate", "BKN123", "--camera", "CAM04"], true), (["track", inc, "--plate", "BKN123"], false),
+            (["convoy", inc, "--plate", "BKN123"], false), (["hits", inc], true), (["audit", inc], false), (["incident", "info", inc], false),
+            (["probe", CLI.sample("archive/CAM01/2026-11-20/140000.mp4"), CLI.sample("archive/CAM02/2026-11-20/140100.ts")], false),
+            (["watchlist", "list", "--watchlist", wl], false), (["watchlist", "show", "stolen", "--watchlist", wl], true),
+        ]
+        for c in commands {
+            let r = try CLI.run(c.args + ["--json"])
+            #expect(r.status == 0, "\(c.args): \(r.stderr)")
+            let doc = try CLI.json(r.stdout)
+            #expect(doc.isEmpty == c.empty, "\(c.args): \(r.stdout)")
+            if c.empty { #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]") }
+        }
+        // `--json-lines`: one object per line, for streaming.
+        let lines = try CLI.run(["search", inc, "--plate", "*", "--json-lines"])
+        let objects = try CLI.jsonLines(lines.stdout)
+        #expect(objects.count >= 5 && objects.allSatisfy { $0["sighting_id"] != nil })
+        #expect(try CLI.run(["search", inc, "--plate", "BKN123", "--json", "--json-lines"]).status == 64)
+
+        // `--plate '*'` lists every plate seen, in time order, a page at a time; a capped list says how many more.
+        let all = try CLI.json(try CLI.run(["search", inc, "--plate", "*", "--json"]).stdout)
+        let page = try CLI.run(["search", inc, "--plate", "*", "--limit", "2", "--json"])
+        #expect(try CLI.json(page.stdout).map { $0["sighting_id"] as? Int } == all.prefix(2).map { $0["sighting_id"] as? Int })
+        #expect(page.stderr.contains("\(all.count) sightings match; listed 1–2, \(all.count - 2) more (--offset 2"), "\(page.stderr)")
+        let next = try CLI.json(try CLI.run(["search", inc, "--plate", "*", "--limit", "2", "--offset", "2", "--json"]).stdout)
+        #expect(next.map { $0["sighting_id"] as? Int } == all.dropFirst(2).prefix(2).map { $0["sighting_id"] as? Int })
+        let times = all.compactMap { $0["time_utc"] as? String }
+        #expect(times.count == all.count && times == times.sorted())
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// From the investigator's side: enrol a wanted plate and an inmate's photos, index the sample
@@ -19,11 +20,8 @@ import Testing
         // The inmate's enrolment photo is another photo of the man walking past CAM04.
         let photos = dir.appendingPathComponent("inmates/P-17")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
-        let ff = Process()
-        ff.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ff.arguments = ["-loglevel", "error", "-i", "/usr/share/doc/libdlib19.1/examples/johns/John_Salley/000183_02159543.jpg",
-                        "-vf", "pad=450:450:150:150:color=gray", photos.appendingPathComponent("front.png").path]
-        try ff.run(); ff.waitUntilExit()
+        try ffmpeg(["-i", Repo.dlibExamples + "/johns/John_Salley/000183_02159543.jpg",
+                    "-vf", "pad=450:450:150:150:color=gray", photos.appendingPathComponent("front.png").path])
         #expect(try CLI.run(["watchlist", "create", "inmates", "--kind", "faces"], environment: env).status == 0)
         let enrol = try CLI.run(["watchlist", "add-faces", "inmates", dir.appendingPathComponent("inmates").path, "--json"], environment: env)
         #expect(enrol.status == 0, "\(enrol.stderr)")
@@ -35,30 +33,30 @@ import Testing
                              "--archive", archive.path, "--cameras-file", CLI.sample("cameras.csv")]).status == 0)
         let indexed = try CLI.run(["index", inc + ".forensic", "--json"], environment: env)
         #expect(indexed.status == 0, "\(indexed.stderr)")
-        let summary = try #require(try CLI.jsonLines(indexed.stdout).first)
+        let summary = try #require(try CLI.json(indexed.stdout).first)
         let check = try #require(summary["watchlist"] as? [String: Any])
         #expect(check["plate_hits"] as? Int == 3 && check["face_hits"] as? Int == 1, "\(check)")
 
-        let hits = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--json"]).stdout)
+        let hits = try CLI.json(try CLI.run(["hits", inc + ".forensic", "--json"]).stdout)
         #expect(hits.map { $0["camera"] as? String } == ["CAM01", "CAM02", "CAM03", "CAM04"], "in time order: \(hits)")
         #expect(hits.prefix(3).allSatisfy { $0["entry"] as? String == "BKN123" && $0["match"] as? String == "exact" })
         #expect(hits[3]["entry"] as? String == "P-17" && (hits[3]["distance"] as? Double ?? 1) < 0.6 && hits[3]["quality"] != nil)
-        let airport = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--zone", "Airport Corridor", "--json"]).stdout)
+        let airport = try CLI.json(try CLI.run(["hits", inc + ".forensic", "--zone", "Airport Corridor", "--json"]).stdout)
         #expect(airport.map { $0["camera"] as? String } == ["CAM03", "CAM04"], "the plate at Star Gate and the man at the terminal")
-        let redZone = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--zone", "Red Zone", "--list", "stolen", "--json"]).stdout)
+        let redZone = try CLI.json(try CLI.run(["hits", inc + ".forensic", "--zone", "Red Zone", "--list", "stolen", "--json"]).stdout)
         #expect(redZone.map { $0["camera"] as? String } == ["CAM01", "CAM02"])
         let stills = dir.appendingPathComponent("stills").path
-        let withStills = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--list", "inmates", "--stills", stills, "--json"]).stdout)
+        let withStills = try CLI.json(try CLI.run(["hits", inc + ".forensic", "--list", "inmates", "--stills", stills, "--json"]).stdout)
         #expect(withStills.count == 1 && FileManager.default.fileExists(atPath: withStills[0]["still"] as? String ?? "/none"))
 
-        let searched = try CLI.jsonLines(try CLI.run(["search", inc + ".forensic", "--plate", "BKN123", "--exact", "--json"]).stdout)
+        let searched = try CLI.json(try CLI.run(["search", inc + ".forensic", "--plate", "BKN123", "--exact", "--json"]).stdout)
         #expect(searched.count == 3 && searched.allSatisfy { $0["watchlist"] as? String == "stolen/BKN123" }, "\(searched)")
-        let route = try CLI.jsonLines(try CLI.run(["track", inc + ".forensic", "--plate", "BKN123", "--json"]).stdout)
+        let route = try CLI.json(try CLI.run(["track", inc + ".forensic", "--plate", "BKN123", "--json"]).stdout)
         #expect(route.count == 3 && route.allSatisfy { $0["watchlist"] as? String == "stolen/BKN123" }, "\(route)")
 
         // The list changes; a recheck without re-indexing follows it.
         #expect(try CLI.run(["watchlist", "remove", "stolen", "--entry", "BKN123"], environment: env).status == 0)
-        let after = try CLI.jsonLines(try CLI.run(["hits", inc + ".forensic", "--watchlist", wl, "--recheck", "--json"]).stdout)
+        let after = try CLI.json(try CLI.run(["hits", inc + ".forensic", "--watchlist", wl, "--recheck", "--json"]).stdout)
         #expect(after.map { $0["kind"] as? String } == ["face"])
         let bad = try CLI.run(["index", inc + ".forensic", "--watchlist", dir.appendingPathComponent("nope.db").path])
         #expect(bad.status == 1 && bad.stderr.contains("nope.db"), "\(bad.stderr)")

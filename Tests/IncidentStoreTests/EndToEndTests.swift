@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import IncidentStore
+@testable import IncidentStore
+import Investigation
 import Indexing
 import RecognitionKit
 
@@ -21,15 +22,15 @@ enum Indexed {
 @Suite(.serialized) struct EndToEndTests {
     @Test func platesAreFoundAtTheRightCameraAndTime() throws {
         let hits = try Indexed.incident.searchPlates(PlatePattern("BKN-123"), fuzzy: false)
-        let byCamera = Dictionary(grouping: hits, by: \.camera)
-        #expect(Set(byCamera.keys) == ["CAM01", "CAM02", "CAM03"], "\(hits.map { ($0.camera, $0.text) })")
+        let byCamera = Dictionary(grouping: hits, by: \.at.camera)
+        #expect(Set(byCamera.keys) == ["CAM01", "CAM02", "CAM03"], "\(hits.map { ($0.at.camera, $0.text) })")
         // Ground truth (samples/README.md): CAM01 2–8 s after 14:00:00, CAM02 3–9 s after 14:01:00, CAM03 3–8 s after 14:02:00.
         let expected: [String: (Double, Double)] = ["CAM01": (2, 8), "CAM02": (3, 9), "CAM03": (3, 8)]
         let base = parseISOTime("2026-11-20T14:00:00+05:00")!.timeIntervalSince1970
         for (cam, (a, b)) in expected {
             let h = try #require(byCamera[cam]?.first)
             let offset = [ "CAM01": 0.0, "CAM02": 60, "CAM03": 120 ][cam]!
-            let t = h.firstUTC!.timeIntervalSince1970 - base - offset
+            let t = h.at.timeUTC!.timeIntervalSince1970 - base - offset
             #expect(t >= a - 0.6 && t <= b, "\(cam) first seen at +\(t) s")
             #expect(h.display == "BKN-123")
         }
@@ -37,19 +38,19 @@ enum Indexed {
 
     @Test func wildcardAndFuzzyQueriesFindTheSameVehicle() throws {
         let witness = try Indexed.incident.searchPlates(PlatePattern("BKN-12?"))
-        #expect(Set(witness.filter { $0.text == "BKN123" }.map(\.camera)).count == 3)
+        #expect(Set(witness.filter { $0.text == "BKN123" }.map(\.at.camera)).count == 3)
         let misread = try Indexed.incident.searchPlates(PlatePattern("8KN123"))
         #expect(misread.first?.text == "BKN123" && misread.first?.match == "fuzzy" && misread.first!.distance <= 0.5)
         let substring = try Indexed.incident.searchPlates(PlatePattern("*A452*"))
-        #expect(Set(substring.map(\.camera)) == ["CAM02", "CAM03"])
+        #expect(Set(substring.map(\.at.camera)) == ["CAM02", "CAM03"])
         #expect(try Indexed.incident.searchPlates(PlatePattern("ZZZ999")).isEmpty)
     }
 
     @Test func filtersCombine() throws {
         let f = SearchFilter(zones: ["Airport Corridor"])
-        #expect(try Indexed.incident.searchPlates(PlatePattern("BKN123"), filter: f).map(\.camera) == ["CAM03"])
+        #expect(try Indexed.incident.searchPlates(PlatePattern("BKN123"), filter: f).map(\.at.camera) == ["CAM03"])
         let late = SearchFilter(from: parseISOTime("2026-11-20T14:01:30+05:00"))
-        #expect(try Indexed.incident.searchPlates(PlatePattern("BKN123"), filter: late).map(\.camera) == ["CAM03"])
+        #expect(try Indexed.incident.searchPlates(PlatePattern("BKN123"), filter: late).map(\.at.camera) == ["CAM03"])
     }
 
     @Test func faceSearchFindsThePersonFromAnotherPhoto() throws {
@@ -59,26 +60,39 @@ enum Indexed {
         let query = try #require(try engine.faces(in: VideoDecodeImage.load(photo)).first)
         let hits = try Indexed.incident.searchFaces(query.embedding, top: 5)
         let best = try #require(hits.first)
-        #expect(best.camera == "CAM04" && best.distance < 0.6)
-        let t = best.firstUTC!.timeIntervalSince1970 - parseISOTime("2026-11-20T14:03:00+05:00")!.timeIntervalSince1970
+        #expect(best.at.camera == "CAM04" && best.distance < 0.6)
+        let t = best.at.timeUTC!.timeIntervalSince1970 - parseISOTime("2026-11-20T14:03:00+05:00")!.timeIntervalSince1970
         #expect(t >= 1.5 && t <= 7, "seen 2–7 s into CAM04, got +\(t)")
-        #expect(hits.allSatisfy { $0.firstUTC!.timeIntervalSince1970 - parseISOTime("2026-11-20T14:03:00+05:00")!.timeIntervalSince1970 < 7.5 },
+        #expect(hits.allSatisfy { $0.at.timeUTC!.timeIntervalSince1970 - parseISOTime("2026-11-20T14:03:00+05:00")!.timeIntervalSince1970 < 7.5 },
                 "John Simm (8–11 s) must not match John Salley")
     }
 
     @Test func convoyAndRoute() throws {
-        let convoy = try Indexed.incident.convoy(plate: "BKN123", window: 60, minCameras: 2)
+        let scope = try Scope(path: Indexed.incident.path)
+        let convoy = try scope.convoy(plate: PlatePattern("BKN123"), window: 60, minCameras: 2)
         #expect(convoy.first?.text == "LEA4521" && convoy.first?.cameras == ["CAM02", "CAM03"])
-        let stops = try Indexed.incident.searchPlates(PlatePattern("BKN123"), maxDistance: 0.5).compactMap { h -> RouteStop? in
-            guard let a = h.firstUTC, let b = h.lastUTC else { return nil }
-            return RouteStop(camera: h.camera, cameraName: h.cameraName, site: h.site, latitude: h.latitude, longitude: h.longitude,
-                             firstUTC: a, lastUTC: b, id: h.sightingID, label: h.display, file: h.file, pts: h.pts)
-        }
-        let route = Route.build(stops)
-        #expect(route.map(\.camera) == ["CAM01", "CAM02", "CAM03"])
+        let route = try scope.route(of: .plate(PlatePattern("BKN123")))
+        #expect(route.map(\.at.camera) == ["CAM01", "CAM02", "CAM03"])
         #expect(route[1].kmFromPrevious! > 1 && route[1].sincePrevious! > 40)
+        #expect(route.allSatisfy { $0.watchlist == "" }, "no watchlist checked")
         let svg = Route.svg(route, title: "t", zone: Indexed.karachi)
         #expect(svg.hasPrefix("<svg") && svg.contains("CAM03"))
+    }
+
+    @Test func everyPlateIsListedInPagesWithTheTotal() throws {
+        let scope = try Scope(path: Indexed.incident.path)
+        let all = try scope.plates(PlateQuery(pattern: PlatePattern("*")))
+        #expect(all.total == all.hits.count && all.total >= 5 && !all.totalIsLowerBound)
+        let times = all.hits.map { $0.at.timeUTC! }
+        #expect(times == times.sorted(), "a listing is in time order")
+        let second = try scope.plates(PlateQuery(pattern: PlatePattern("*"), limit: 2, offset: 2))
+        #expect(second.total == all.total && second.hits.map(\.sightingID) == all.hits[2..<4].map(\.sightingID))
+        let window = try scope.filter(Scope.FilterText(from: "2026-11-20T14:01:30"))
+        #expect(window.readInZone)
+        let late = try scope.plates(PlateQuery(pattern: PlatePattern("*"), filter: window.filter))
+        #expect(!late.hits.isEmpty && late.hits.allSatisfy { $0.at.untilUTC! >= parseISOTime("2026-11-20T14:01:30+05:00")! })
+        #expect(throws: FilterError.self) { try scope.filter(Scope.FilterText(cameras: ["CAM9"])) }
+        #expect(try scope.filter(Scope.FilterText(cameras: ["cam01"])).filter.cameras == ["CAM01"])
     }
 
     @Test func infoAndAuditChain() throws {

@@ -1,26 +1,15 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
-import IncidentStore
+@testable import IncidentStore
 import Indexing
 import RecognitionKit
 
 /// Runs the `forensic` executable; returns (status, stdout, stderr).
 func forensic(_ args: [String]) throws -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Support.forensic)
-    p.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    env["FORENSIC_MODELS"] = Support.models
-    p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try runProcess(Support.forensic, args, environment: ["FORENSIC_MODELS": Support.models])
+    return (r.status, r.stdout, r.stderr)
 }
 
 @Suite(.serialized) struct ResilienceTests {
@@ -81,13 +70,13 @@ func forensic(_ args: [String]) throws -> (Int32, String, String) {
 
         // An indexed file changes afterwards: reported and audited, its results kept.
         let changed = "CAM01/2026-11-20/140000.mp4"
-        let sightingsBefore = try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.camera == "CAM01" }.count
+        let sightingsBefore = try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.at.camera == "CAM01" }.count
         let h = try #require(FileHandle(forWritingAtPath: archive.appendingPathComponent(changed).path))
         h.seekToEndOfFile(); h.write(Data("appended".utf8)); try h.close()
         let third = try indexer.run()
         #expect(third.integrity.count == 1 && third.integrity[0].contains(changed), "\(third)")
         #expect(try status(changed) == "indexed")
-        #expect(try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.camera == "CAM01" }.count == sightingsBefore)
+        #expect(try incident.searchPlates(PlatePattern("BKN123"), fuzzy: false).filter { $0.at.camera == "CAM01" }.count == sightingsBefore)
         let audited = try incident.db.read { try String.fetchAll($0, sql: "SELECT detail FROM audit WHERE action = 'integrity'") }
         #expect(audited.count == 1 && audited[0].contains(changed))
         // Reported again by the next run while it lasts, audited once.

@@ -168,18 +168,14 @@ import VideoDecode
         let dir = try Support.tempDir()
         let fifo = dir.appendingPathComponent("stalled.mp4").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let start = parseISOTime("2026-11-20T09:00:00Z")!
-        let incident = try Incident.create(at: dir.appendingPathComponent("s.forensic").path,
-                                           config: IncidentConfig(name: "s", from: start, to: start + 3600, archive: dir.path),
-                                           cameras: [Camera(id: "A", name: "a")])
         var options = IndexOptions()
         options.plates = false
         options.faces = false
-        let indexer = try Indexer(incident: incident, options: options, models: ModelStore(directory: Support.models))
-        indexer.stallLimit = 1
+        let models = try RunModels(ModelStore(directory: Support.models), options, threads: 1)
+        let analysis = FileAnalysis(options: options, stop: StopRequest(), plateModel: "")
         let began = Date()
         #expect {
-            _ = try indexer.analyseGuarded(path: fifo, worker: Worker(plates: nil, faces: nil))
+            _ = try analysis.analyseGuarded(fifo, worker: Worker(plates: nil, faces: nil), models: models, stallLimit: 1)
         } throws: { "\($0)".contains("read stalled") }
         #expect(Date().timeIntervalSince(began) < 10, "abandoned after the stall limit, not waited for")
         // Let the abandoned thread go: a writer opens and closes the FIFO.
@@ -281,7 +277,7 @@ import VideoDecode
         let kept: [Int] = Array(3...12).filter { (i: Int) -> Bool in i % 3 != 2 && i % 5 != 4 }
         let expected = Set(kept.map { Int64($0 + 1) })
         #expect(Set(filtered.map(\.faceTrackID)) == expected)
-        #expect(try inc.searchFaces(query, threshold: 10, filter: SearchFilter(cameras: ["C"], zones: ["red"])).allSatisfy { $0.camera == "C" })
+        #expect(try inc.searchFaces(query, threshold: 10, filter: SearchFilter(cameras: ["C"], zones: ["red"])).allSatisfy { $0.at.camera == "C" })
 
         // New indexing (another audit stamp) is seen: the file is rebuilt, not trusted.
         try inc.db.write { db in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import RecognitionKit
 import VideoDecode
@@ -269,11 +270,7 @@ func roughlyAt(_ box: PixelRect, _ plate: PixelRect) -> Bool {
         // blur, noise, JPEG; one- and two-line).
         let dir = try Fixtures.tempDir().path
         let script = Fixtures.root.appendingPathComponent("scripts/make-plate-eval.sh").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [script, dir, "12"]
-        try p.run(); p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        #expect(try runProcess("/bin/bash", [script, dir, "12"]).status == 0)
         let rows = try String(contentsOfFile: dir + "/labels.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         var exact = 0, located = 0
         for row in rows {

@@ -2,33 +2,20 @@ import Foundation
 import GRDB
 import IncidentStore
 import RecognitionKit
+import TestSupport
 import Testing
 import VideoDecode
 @testable import Watchlists
 
 enum Support {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let models = ModelStore(directory: root.appendingPathComponent("models").path)
-    static let johns = "/usr/share/doc/libdlib19.1/examples/johns"
-    static let faceEngine: FaceEngine = try! FaceEngine(models: models, loadCenterFace: true)
-    static let faceLock = NSLock()
+    static let root = Repo.root
+    static let models = ModelStore(directory: Repo.models)
+    static let johns = Repo.dlibExamples + "/johns"
 
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forensic-wl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func tempDir() throws -> URL { try TempFolder.make() }
+    static func ffmpeg(_ args: [String]) throws { try TestSupport.ffmpeg(args) }
 
     static func write(_ text: String, _ url: URL) throws { try text.write(to: url, atomically: true, encoding: .utf8) }
-
-    static func ffmpeg(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        p.arguments = ["-hide_banner", "-loglevel", "error", "-y"] + args
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-    }
 
     /// A John's aligned chip centred on a plain 450×450 canvas, as an enrolment photo would show him.
     static func portrait(_ person: String, index: Int = 0, to url: URL) throws {
@@ -103,8 +90,8 @@ enum Support {
         try FileManager.default.copyItem(atPath: "/usr/share/doc/libdlib19.1/examples/faces/2008_002506.jpg", toPath: odd.appendingPathComponent("group.jpg").path)
         try Support.ffmpeg(["-f", "lavfi", "-i", "color=gray:s=320x240", "-frames:v", "1", odd.appendingPathComponent("empty.png").path])
         try Support.write("not a picture", odd.appendingPathComponent("fake.jpg"))
-        let report = try Support.faceLock.withLock {
-            try w.addFaces(list: "inmates", people: try Watchlist.people(inFolder: folder.path), engine: Support.faceEngine)
+        let report = try SharedFaces.with { engine in
+            try w.addFaces(list: "inmates", people: try Watchlist.people(inFolder: folder.path), engine: engine)
         }
         #expect(report.added == 2 && report.photos == 4, "\(report)")
         let reasons = report.skipped.map(\.reason).joined(separator: " | ")
@@ -121,7 +108,7 @@ enum Support {
             bad id!,X,salley3.png,
             """, csv)
         let (rows, skipped) = try Watchlist.people(inCSV: csv.path)
-        let r2 = try Support.faceLock.withLock { try w.addFaces(list: "inmates", people: rows, skipped: skipped, engine: Support.faceEngine) }
+        let r2 = try SharedFaces.with { engine in try w.addFaces(list: "inmates", people: rows, skipped: skipped, engine: engine) }
         #expect(r2.merged == 1 && r2.photos == 1 && r2.added == 0, "\(r2)")
         #expect(r2.skipped.count == 3, "\(r2.skipped)")
         #expect(r2.skipped.contains { $0.reason.contains("is already 'John Salley'") })
@@ -144,8 +131,8 @@ enum Support {
         let folder = dir.appendingPathComponent("photos/P-001")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Support.portrait("John_Simm", to: folder.appendingPathComponent("a.png"))
-        _ = try Support.faceLock.withLock {
-            try a.addFaces(list: "inmates", people: try Watchlist.people(inFolder: dir.appendingPathComponent("photos").path), engine: Support.faceEngine)
+        _ = try SharedFaces.with { engine in
+            try a.addFaces(list: "inmates", people: try Watchlist.people(inFolder: dir.appendingPathComponent("photos").path), engine: engine)
         }
         let b = try Watchlist(path: dir.appendingPathComponent("b.db").path, create: true)
         for list in ["stolen", "inmates"] {

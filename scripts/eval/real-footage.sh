@@ -32,8 +32,8 @@ total=0; found=0; missed=""
 while IFS=, read -r region img x y w h plate with_year; do
   [ "$region" = pk ] && [ -n "$plate" ] || continue
   total=$((total + 1))
-  if [ -n "$("$F" search "$OUT/real.forensic" --plate "$plate" --exact --json)" ] \
-     || { [ -n "$with_year" ] && [ -n "$("$F" search "$OUT/real.forensic" --plate "$with_year" --exact --json)" ]; }; then
+  if [ -n "$("$F" search "$OUT/real.forensic" --plate "$plate" --exact --json-lines)" ] \
+     || { [ -n "$with_year" ] && [ -n "$("$F" search "$OUT/real.forensic" --plate "$with_year" --exact --json-lines)" ]; }; then
     found=$((found + 1))
   else
     missed="$missed $plate($(basename "$img"))"

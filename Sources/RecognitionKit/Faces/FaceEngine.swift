@@ -21,10 +21,11 @@ public struct FaceOptions: Sendable {
     public var minScore: Double
     public var maxFaces: Int
     /// CenterFace only: the long side the picture is scaled down to first (nil: full resolution).
+    /// The defaults are `RecognitionDefaults`'.
     public var maxSide: Int?
 
-    public init(detector: FaceDetector = .hog, upsample: Int = 0, minScore: Double? = nil, maxFaces: Int = 64,
-                maxSide: Int? = nil) {
+    public init(detector: FaceDetector = RecognitionDefaults.faceDetector, upsample: Int = 0, minScore: Double? = nil, maxFaces: Int = 64,
+                maxSide: Int? = RecognitionDefaults.faceDetectorSize) {
         self.detector = detector
         self.upsample = upsample
         self.minScore = minScore ?? Self.defaultMinScore(detector)
@@ -56,8 +57,8 @@ public final class FaceEngine: @unchecked Sendable {
 
     /// Loads the models from the store (MMOD only when asked, it takes ~1 GB at 720p; CenterFace
     /// only when asked). `threads` caps the CenterFace model's CPU threads (1 when workers fill the cores).
-    public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false, loadCenterFace: Bool = false,
-                precision: InferencePrecision = .f32, threads: Int? = nil) throws {
+    public init(models: ModelStore = ModelStore(), loadMMOD: Bool = false, loadCenterFace: Bool = true,
+                precision: InferencePrecision = RecognitionDefaults.precision, threads: Int? = nil) throws {
         let shape = try models.file("face/shape_predictor_5_face_landmarks.dat")
         let net = try models.file("face/dlib_face_recognition_resnet_model_v1.dat")
         let mmod = loadMMOD ? try models.file("face/mmod_human_face_detector.dat") : nil

@@ -1,0 +1,115 @@
+import Foundation
+import IncidentStore
+import RecognitionKit
+import VideoDecode
+
+/// The per-frame pipeline for one file: decode, gate on motion, look for plates and faces in
+/// what moved (at the whole frame's scale), track, group. Pure with respect to the store.
+struct FileAnalysis: Sendable {
+    let options: IndexOptions
+    let stop: StopRequest
+    /// Stored with the file's results.
+    let plateModel: String
+
+    /// Thrown inside a file's analysis when a stop was requested: the file is dropped, not failed.
+    struct Stopped: Error {}
+    /// The file changed while it was analysed: dropped, left pending for a later run.
+    struct StillWriting: Error {}
+
+    /// `analyse` on a thread of its own (a dispatch worker), abandoned when it makes no progress (no bytes hashed, no
+    /// frame decoded) for `stallLimit` seconds: a read blocked in the kernel on a dead network
+    /// share, where FFmpeg's interrupt callback cannot reach. The file fails with "read stalled";
+    /// the stuck thread keeps the worker's recognisers, so the worker takes fresh ones from `models`.
+    func analyseGuarded(_ path: String, worker: Worker, models: RunModels, stallLimit: Double) throws -> FileResult {
+        let heartbeat = Heartbeat()
+        let outcome = Outcome<FileResult>()
+        let (plates, faces) = worker.current
+        DispatchQueue.global().async {
+            outcome.finish(Result { try analyse(path: path, plates: plates, faces: faces, beat: heartbeat.beat) })
+        }
+        while true {
+            if let result = outcome.wait(seconds: 0.5) { return try result.get() }
+            guard heartbeat.idle <= stallLimit else { break }
+        }
+        worker.replace(with: try models.makeWorker(first: false))
+        throw StoreError(file: path, reason: String(format: "read stalled: no data for %.0f s (a dead network share?); file abandoned", stallLimit))
+    }
+
+    /// `beat` is called as bytes are hashed and frames decoded (the stall watchdog's heartbeat).
+    func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?, beat: @escaping @Sendable () -> Void = {}) throws -> FileResult {
+        let before = Catalogue.fileState(path)
+        let sha = try sha256(of: path, progress: beat)
+        let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every),
+                                                                          skipNonReference: options.referenceFramesOnly, threads: 1,
+                                                                          skipQuietGOPs: options.skipQuietGOPs))
+        var gate = MotionGate()
+        var tracker = PlateTracker(maxGap: 1.5 * options.every)
+        var reads: [TimedPlateRead] = []
+        var found: [TimedFace] = []
+        var analysed = 0
+        var lastFull = -Double.infinity
+        let stats = try decoder.decode { frame in
+            if stop.requested { throw Stopped() }
+            beat()
+            let small = try frame.image(.gray, maxWidth: 160)
+            var regions = gate.changedRegions(small)
+            if regions == nil, frame.time - lastFull >= options.fullFrameEvery { regions = [.whole] }
+            guard let regions else { return true }
+            if regions == [.whole] { lastFull = frame.time }
+            analysed += 1
+            for r in regions {
+                let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
+                                    w: Int((r.w * Double(frame.width)).rounded(.up)), h: Int((r.h * Double(frame.height)).rounded(.up)))
+                    .clamped(width: frame.width, height: frame.height)
+                guard roi.w >= 16, roi.h >= 16 else { continue }
+                // Only the changed region is converted; crops and chips come from full resolution.
+                let image = try frame.crop(roi, .rgb)
+                let size = (frame.width, frame.height)
+                if let plates { reads += try lookForPlates(in: image, at: roi, frame: size, time: frame.time, plates: plates, tracker: &tracker) }
+                if let faces { found += try lookForFaces(in: image, at: roi, frame: size, time: frame.time, faces: faces, source: path) }
+            }
+            return true
+        }
+        // A recorder still writing the file: what was hashed and read is not the file that will stay.
+        guard Catalogue.fileState(path) == before else { throw StillWriting() }
+        return FileResult(sha256: sha, stats: stats, framesAnalysed: analysed, sightings: Grouping.sightings(reads),
+                          tracks: try Grouping.faceTracks(found), plateModel: plateModel,
+                          faceModel: faces?.fingerprint ?? "", size: before?.size)
+    }
+
+    /// Plates in one moving region, read (or carried by the tracker), boxes in frame coordinates.
+    private func lookForPlates(in image: Image, at roi: PixelRect, frame: (width: Int, height: Int), time: Double, plates: PlateRecognizer,
+                               tracker: inout PlateTracker) throws -> [TimedPlateRead] {
+        // The text detector sees the region at the scale it would see the whole frame at.
+        var looks: [(PlateRead, Bool)] = []
+        for d in try plates.detect(image, frame: frame) {
+            let look = options.plateTracking
+                ? try tracker.read(image, at: d, origin: (roi.x, roi.y), pts: time) { try plates.read(image, at: $0) }
+                : try plates.read(image, at: d).map { ($0, false) }
+            if let look { looks.append(look) }
+        }
+        return looks.map { read, carried in
+            var read = read
+            let crop = carried ? nil : try? image.cropped(read.box).jpegData()
+            let b = read.box
+            let cut = b.x <= 1 || b.y <= 1 || b.x + b.w >= image.width - 1 || b.y + b.h >= image.height - 1
+            read.box = PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h)
+            return TimedPlateRead(pts: time, read: read, crop: crop, cut: cut, carried: carried)
+        }
+    }
+
+    /// Faces in one moving region, boxes and landmarks in frame coordinates.
+    private func lookForFaces(in image: Image, at roi: PixelRect, frame: (width: Int, height: Int), time: Double, faces: FaceEngine,
+                              source: String) throws -> [TimedFace] {
+        // CenterFace sees the region at the scale it would see the whole frame at.
+        let scale = min(1, Double(options.faceDetectorSize) / Double(max(frame.width, frame.height)))
+        let maxSide = max(32, Int((Double(max(roi.w, roi.h)) * scale).rounded()))
+        let faceOptions = FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample, maxSide: maxSide)
+        return try faces.faces(in: image, options: faceOptions, source: source).map { face in
+            var face = face
+            face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
+            face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
+            return TimedFace(pts: time, face: face)
+        }
+    }
+}
