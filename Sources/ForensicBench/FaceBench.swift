@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RecognitionKit
 import VideoDecode
 
@@ -132,9 +133,8 @@ func faceSpeed() throws {
     }
 }
 
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func add(_ k: Int) { lock.lock(); n += k; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+final class Counter: Sendable {
+    private let n = Mutex(0)
+    func add(_ k: Int) { n.withLock { $0 += k } }
+    var value: Int { n.withLock { $0 } }
 }

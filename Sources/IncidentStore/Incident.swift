@@ -26,13 +26,13 @@ public struct IncidentConfig: Sendable, Codable, Equatable {
 }
 
 /// One incident file (`NAME.forensic`): a self-describing SQLite database in WAL mode.
-public final class Incident: @unchecked Sendable {
+public final class Incident: Sendable {
     public static let toolVersion = "forensic 0.1.0"
     public let path: String
     /// The SQLite file: only IncidentStore runs SQL against it; other modules call the methods
     /// named for what they do.
     let db: any DatabaseWriter
-    public private(set) var config: IncidentConfig
+    public let config: IncidentConfig
     /// How the file was opened: a reading command never changes a byte of it.
     public let mode: AccessMode
 

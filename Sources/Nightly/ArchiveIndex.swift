@@ -7,7 +7,7 @@ import Indexing
 /// `index.json` (archive, layout, time zone, settings), `cameras.csv` (the registry as copied
 /// at creation), `nightly.log.jsonl` (one object per run) and `shards/` (per-task day files of a
 /// cluster run, until merged). Everything that works on an incident works on a day file.
-public final class ArchiveIndex: @unchecked Sendable {
+public final class ArchiveIndex: Sendable {
     public struct Manifest: Codable, Sendable, Equatable {
         public var format = "forensic-archive-index"
         public var version = 1
@@ -225,6 +225,7 @@ public func inParallel<T, R>(_ items: [T], _ body: (T) throws -> R) throws -> [R
 
 /// The items, the work and a slot per result, shared by `inParallel`'s threads (each writes its
 /// own slot under the lock).
+// Unchecked: items and body are only read; each result slot is written once, under the lock.
 private final class ParallelWork<T, R>: @unchecked Sendable {
     let items: [T]
     let body: (T) throws -> R

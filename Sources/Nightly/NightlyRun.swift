@@ -154,7 +154,7 @@ public final class NightlyRun: Sendable {
         let line = try encoder.encode(report) + Data("\n".utf8)
         let path = options.shard.map { index.folder.appendingPathComponent("nightly.shard-\($0.index)-of-\($0.count).log.jsonl").path } ?? index.logPath
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw StoreError(file: path, reason: "cannot append to the run log") }
         defer { try? handle.close() }

@@ -3,6 +3,7 @@ import Foundation
 
 /// Deadline checked by FFmpeg's interrupt callback: a stalled network or share read returns
 /// AVERROR_EXIT instead of hanging the batch. (A read blocked inside the kernel is beyond it.)
+// Unchecked: armed and read on the decoding thread only (FFmpeg calls its interrupt callback there).
 final class IOWatchdog: @unchecked Sendable {
     private var deadline: UInt64 = .max
     let limitNanoseconds: UInt64

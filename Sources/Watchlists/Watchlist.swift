@@ -6,7 +6,7 @@ import IncidentStore
 /// A watchlist file: named lists of wanted people (enrolled face photos) and wanted vehicles
 /// (plates), checked by indexing runs. One SQLite file (WAL, mode 0600: it holds biometric data)
 /// with a hash-chained audit log of every change, like an incident's.
-public final class Watchlist: @unchecked Sendable {
+public final class Watchlist: Sendable {
     public let path: String
     let db: DatabasePool
 

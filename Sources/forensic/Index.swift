@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import IncidentStore
 import Investigation
 import Indexing
@@ -163,13 +164,17 @@ struct StoreErrorText: Error, CustomStringConvertible {
 }
 
 /// A one-line progress bar on stderr, only when stderr is a terminal (cron stays quiet).
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let enabled = isatty(STDERR_FILENO) != 0
-    private let lock = NSLock()
+    /// One line at a time: workers report from their own threads.
+    private let writing = Mutex(())
 
     func update(_ p: IndexProgress) {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
+        writing.withLock { _ in draw(p) }
+    }
+
+    private func draw(_ p: IndexProgress) {
         let frac = p.filesTotal == 0 ? 1 : Double(p.filesDone) / Double(p.filesTotal)
         let filled = Int(frac * 30)
         let eta = p.eta.map { String(format: "ETA %d:%02d", Int($0) / 60, Int($0) % 60) } ?? "ETA --:--"

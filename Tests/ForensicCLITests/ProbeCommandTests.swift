@@ -10,11 +10,11 @@ import Testing
         let r = try CLI.run(["probe", "--json", bad, CLI.sample("archive/CAM01/2026-11-20/140000.mp4")])
         #expect(r.status == 2)
         #expect(r.stderr.contains("bad.mp4") && r.stderr.split(separator: "\n").count == 1)
-        let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == 1)
-        let obj = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
-        #expect(obj?["codec"] as? String == "h264")
-        #expect(obj?["width"] as? Int == 1280)
+        // One document, whole although a file failed: the good file's object.
+        let probed = try CLI.json(r.stdout)
+        #expect(probed.count == 1)
+        #expect(probed.first?["codec"] as? String == "h264")
+        #expect(probed.first?["width"] as? Int == 1280)
     }
 
     @Test func helpAndVersion() throws {

@@ -45,6 +45,7 @@ public struct FaceOptions: Sendable {
 
 /// dlib face detection, landmarks, alignment and descriptors. Not thread-safe: give each worker
 /// its own engine with `clone()` (the models are loaded once).
+// Unchecked: a dlib context is used by one thread at a time (each worker has its own `clone()`).
 public final class FaceEngine: @unchecked Sendable {
     /// Euclidean distance below which two descriptors are the same person (the model's published
     /// operating point: 99.38% on LFW).

@@ -49,6 +49,7 @@ private func check(_ status: ov_status_e, _ what: String, file: String) throws {
 }
 
 /// The process-wide OpenVINO core (plugins load once).
+// Unchecked: an OpenVINO core may be called from any thread (ov_core_* is thread-safe).
 private final class Core: @unchecked Sendable {
     let handle: OpaquePointer
     private init() throws {
@@ -60,6 +61,7 @@ private final class Core: @unchecked Sendable {
 }
 
 /// An ONNX model compiled for the CPU. Thread-safe to share; each thread runs its own `Request`.
+// Unchecked: a C handle; OpenVINO's compiled models are thread-safe, requests are per thread.
 public final class InferenceModel: @unchecked Sendable {
     public let path: String
     /// `name@sha256+precision`, stored with every result.

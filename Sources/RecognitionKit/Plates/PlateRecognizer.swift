@@ -37,7 +37,7 @@ public enum PlateOCRVersion: String, Sendable, CaseIterable, Codable {
 }
 
 /// The plate models, loaded and compiled once per process and shared by every worker.
-public final class PlateModels: @unchecked Sendable {
+public final class PlateModels: Sendable {
     public let platedet: InferenceModel?
     public let ocr: PlateOCRVersion
     public let textDetector: InferenceModel
@@ -80,6 +80,7 @@ public final class PlateModels: @unchecked Sendable {
 
 /// Finds and reads plates in pictures. One per worker thread (inference requests are per thread).
 /// Sendable only so a worker can receive its own; never share one between threads.
+// Unchecked: mutable settings and per-thread inference requests; a worker owns its own (see above).
 public final class PlateRecognizer: @unchecked Sendable {
     public let kind: PlateDetectorKind
     public let readerKind: PlateReaderKind
