@@ -23,7 +23,7 @@ let openvinoHeaders: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(openvino)/incl
 
 let package = Package(
     name: "forensic",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "forensic", targets: ["forensic"]),
         .library(name: "VideoDecode", targets: ["VideoDecode"]),
@@ -38,6 +38,10 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C interop: one small target per C library.
@@ -127,11 +131,30 @@ let package = Package(
             swiftSettings: openvinoHeaders + sanitized
         ),
 
+        // The investigators' workbench (`forensic serve`): pages and a JSON API over the query
+        // layer, people and roles, sessions, CSRF, the server's own audit log.
+        .target(
+            name: "Workbench",
+            dependencies: [
+                "Investigation", "IncidentStore", "Evidence", "RecognitionKit", "VideoDecode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: openvinoHeaders + sanitized
+        ),
+
         // Command-line tools.
         .executableTarget(
             name: "forensic",
             dependencies: [
-                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly", "Investigation",
+                "VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Evidence", "Nightly", "Investigation", "Workbench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: openvinoHeaders

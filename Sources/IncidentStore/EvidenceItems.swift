@@ -123,3 +123,42 @@ extension Incident {
         }
     }
 }
+
+/// One read of a plate sighting, as the workbench lists them.
+public struct PlateReadRecord: Sendable, Codable {
+    public var pts: Double
+    public var timeUTC: Date?
+    public var text: String
+    public var display: String
+    public var confidence: Double
+    /// The reader's alternatives, best first.
+    public var candidates: [Candidate]
+    /// The plate format that named or corrected the read, and the raw text before a correction.
+    public var format: String?
+    public var correctedFrom: String?
+
+    public struct Candidate: Sendable, Codable { public var text: String; public var confidence: Double }
+}
+
+extension Incident {
+    /// The JPEG stored with a plate sighting (its best read) or a face track (its aligned best face).
+    public func picture(sighting: Int64? = nil, faceTrack: Int64? = nil) throws -> Data? {
+        try db.read { db in
+            if let sighting { return try Data.fetchOne(db, sql: "SELECT crop FROM plate_sighting WHERE id = ?", arguments: [sighting]) }
+            if let faceTrack { return try Data.fetchOne(db, sql: "SELECT crop FROM face_track WHERE id = ?", arguments: [faceTrack]) }
+            return nil
+        }
+    }
+
+    /// Every read of a sighting, in time order.
+    public func reads(ofSighting id: Int64) throws -> [PlateReadRecord] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM plate_read WHERE sighting_id = ? ORDER BY pts", arguments: [id]).map { r in
+                let candidates = (try? JSONDecoder().decode([PlateReadRecord.Candidate].self, from: Data((r["candidates"] as String).utf8))) ?? []
+                return PlateReadRecord(pts: r["pts"], timeUTC: (r["utc"] as Double?).map(Date.init(timeIntervalSince1970:)), text: r["text"],
+                                       display: r["display"], confidence: r["confidence"], candidates: candidates,
+                                       format: r["format"], correctedFrom: r["corrected_from"])
+            }
+        }
+    }
+}

@@ -31,6 +31,14 @@ public enum TrackTarget: Sendable {
 public struct AuditReport: Sendable, Codable {
     public var entries: [AuditEntry]
     public var problems: [String]
+
+    /// The entries, each marked `ok` or not, and where the chain breaks.
+    public init(checking entries: [AuditEntry]) {
+        let problems = Audit.problems(in: entries)
+        let broken = Set(problems.map(\.id))
+        self.entries = entries.map { e in var e = e; e.ok = !broken.contains(e.id); return e }
+        self.problems = problems.map(\.reason)
+    }
 }
 
 extension Scope {
@@ -131,10 +139,7 @@ extension Scope {
         guard let file = try files().first, !isArchiveIndex else {
             throw FilterError(description: "the audit log belongs to an incident file; give one (a day file of the index is one)")
         }
-        let entries = try file.incident.auditEntries()
-        let problems = Audit.problems(in: entries)
-        let broken = Set(problems.map(\.id))
-        return AuditReport(entries: entries.map { e in var e = e; e.ok = !broken.contains(e.id); return e }, problems: problems.map(\.reason))
+        return AuditReport(checking: try file.incident.auditEntries())
     }
 
     /// What an incident holds and how it was made.

@@ -3,6 +3,7 @@ import Evidence
 import Foundation
 import IncidentStore
 import Investigation
+import Workbench
 import RecognitionKit
 
 struct Keys: ParsableCommand {
@@ -111,12 +112,21 @@ struct AuditLog: ParsableCommand {
         abstract: "Print an incident's audit log (its chain of custody); --verify checks the hash chain.",
         discussion: "With --verify the exit status is 1 when any entry was edited, removed or reordered.")
 
-    @Argument(help: "The incident file.") var incident: String
+    @Argument(help: "The incident file.") var incident: String?
+    @Option(help: "The workbench's own audit log instead (forensic serve --audit-log).") var server: String?
     @Flag(help: "Check the hash chain and report where it breaks.") var verify = false
     @OptionGroup var output: JSONOutput
 
+    func validate() throws {
+        guard (incident == nil) != (server == nil) else { throw ValidationError("give an incident file, or --server LOG") }
+    }
+
     func run() throws {
-        let report = try reportingFailure { try Scope(path: incident).audit() }
+        let report = try reportingFailure {
+            if let server { return try AuditReport(workbenchLog: server) }
+            return try Scope(path: incident!).audit()
+        }
+        let name = server ?? incident!
         let printer = ResultPrinter<AuditEntry>(output) { e in
             "\(e.id)\t\(e.time)\t\(e.actor)\t\(e.action)\t\(e.detail)" + (verify && e.ok == false ? "\tBROKEN" : "")
         }
@@ -125,7 +135,7 @@ struct AuditLog: ParsableCommand {
         printer.finish()
         let (entries, problems) = (report.entries, report.problems)
         if verify {
-            for p in problems { reportError("\(incident): audit \(p)") }
+            for p in problems { reportError("\(name): audit \(p)") }
             if !output.isJSON { FileHandle.standardError.write(Data((problems.isEmpty ? "audit chain intact: \(entries.count) entries\n" : "audit chain BROKEN\n").utf8)) }
             if !problems.isEmpty { throw ExitCode.failure }
         }

@@ -37,7 +37,7 @@ struct Forensic: ParsableCommand {
         version: version,
         subcommands: [IncidentCommand.self, Index.self, NightlyCommand.self, Search.self, Track.self, Convoy.self,
                       WatchlistCommand.self, Hits.self, Export.self, Verify.self, AuditLog.self, Keys.self,
-                      Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
+                      Serve.self, Users.self, Probe.self, Clip.self, Plates.self, Faces.self, FaceCompare.self]
     )
 
     /// Commands whose time goes into BLAS (face descriptors, watchlist matrix products): worth the
