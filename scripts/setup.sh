@@ -15,9 +15,10 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libdlib-dev libopenblas0-pthread liblapack3
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf opencv-doc python3 python3-pip ca-certificates bc
 )
-# `setup.sh --test` (make test): also what only the tests need — Chromium renders report.html,
+# `setup.sh --test` (make test): also what only the tests need — Chromium renders report.html and
+# drives the workbench (chromium-driver),
 # python3-yaml reads deploy/kubernetes.yaml.
-[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium python3-yaml)
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium chromium-driver curl python3-yaml)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

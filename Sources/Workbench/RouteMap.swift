@@ -31,7 +31,10 @@ enum RouteMap {
             out += "<title>\(esc("\(st.at.camera) \(st.at.timeLocal ?? "")"))</title></circle>"
             out += "<text x='\(String(format: "%.1f", cx - 4))' y='\(String(format: "%.1f", cy + 4))' fill='#fff' font-size='11'>\(n + 1)</text></a>"
             if labelled.insert(st.at.camera).inserted {
-                out += "<text x='\(String(format: "%.1f", cx + 12))' y='\(String(format: "%.1f", cy - 10))'>\(esc("\(st.at.camera) \(st.at.cameraName)"))</text>"
+                // Labels on the right half read leftwards, so none runs off the picture.
+                let right = cx > width * 0.55
+                out += "<text x='\(String(format: "%.1f", right ? cx - 12 : cx + 12))' y='\(String(format: "%.1f", cy - 10))'"
+                    + "\(right ? " text-anchor='end'" : "")>\(esc("\(st.at.camera) \(st.at.cameraName)"))</text>"
             }
         }
         return out + "</svg>"

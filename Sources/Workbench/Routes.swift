@@ -28,10 +28,13 @@ extension Workbench {
 
         router.get("app.css") { _, _ in Response.text(Pages.css, type: "text/css") }
         router.get("app.js") { _, _ in Response.text(Pages.script, type: "text/javascript") }
-        router.get("login") { _, _ in
-            let token = Self.token()
-            var r = Response.html(Pages.login(error: nil, token: token))
-            r.setCookie(Cookie(name: "forensic_login", value: token, path: "/login", secure: self.settings.usesTLS, httpOnly: true, sameSite: .strict))
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
+        router.get("login") { request, _ in
+            // The token of a form already open in this browser stays (another tab, a stray request).
+            let token = request.cookies["forensic_login"]?.value.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } ?? ""
+            let kept = token.count == 43 ? token : Self.token()
+            var r = Response.html(Pages.login(error: nil, token: kept))
+            r.setCookie(Cookie(name: "forensic_login", value: kept, path: "/login", secure: self.settings.usesTLS, httpOnly: true, sameSite: .strict))
             return r
         }
         router.post("login") { request, context in try await self.logIn(request, context) }
@@ -408,7 +411,7 @@ struct Gate: RouterMiddleware {
     let workbench: Workbench
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let open = ["/login", "/app.css", "/app.js"]
+        let open = ["/login", "/app.css", "/app.js", "/favicon.ico"]
         if open.contains(request.uri.path) { return try await next(request, context) }
         guard let session = context.sessions.session else {
             if request.method == .get && !request.uri.path.hasPrefix("/api/") && request.uri.path != "/openapi.json" {
