@@ -62,3 +62,10 @@ mkdir -p "$DEMO/keys"
 say "forensic nightly (the archive index: one day file per day, searched across days)"
 "$F" nightly "$DEMO/index" --archive "$DEMO/archive" --cameras-file samples/cameras.csv --settle 0 --watchlist "$WL" --summary
 "$F" search "$DEMO/index" --plate BKN-123 --exact
+
+say "forensic serve (the workbench in a browser, over the incident and the archive index)"
+PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
+FORENSIC_PASSWORD=$PASSWORD "$F" users add demo --role supervisor --users "$DEMO/users.json"
+echo "Start it with:"
+echo "  $F serve $DEMO/airport-run.forensic $DEMO/index --users $DEMO/users.json --audit-log $DEMO/workbench-audit.jsonl --work $DEMO/workbench --key $DEMO/keys/court-key"
+echo "then open http://127.0.0.1:8080/ and log in as demo with the password $PASSWORD (made for this run)."

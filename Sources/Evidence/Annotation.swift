@@ -46,14 +46,22 @@ enum Annotation {
             }
         }
         let b = box.clamped(width: image.width, height: image.height)
-        fill(b.x - thickness, b.y - thickness, b.w + 2 * thickness, thickness, colour)
-        fill(b.x - thickness, b.y + b.h, b.w + 2 * thickness, thickness, colour)
-        fill(b.x - thickness, b.y, thickness, b.h, colour)
-        fill(b.x + b.w, b.y, thickness, b.h, colour)
+        /// A frame around the box, `outset` pixels out, `width` wide.
+        func ring(_ outset: Int, _ width: Int, _ c: (UInt8, UInt8, UInt8)) {
+            let o = outset + width
+            fill(b.x - o, b.y - o, b.w + 2 * o, width, c)
+            fill(b.x - o, b.y + b.h + outset, b.w + 2 * o, width, c)
+            fill(b.x - o, b.y - outset, width, b.h + 2 * outset, c)
+            fill(b.x + b.w + outset, b.y - outset, width, b.h + 2 * outset, c)
+        }
+        // Two-tone and thick: the colour between two black lines shows on a red car, a white wall
+        // and a dark street alike.
+        ring(0, 3 * thickness, (0, 0, 0))
+        ring(thickness, thickness, colour)
         let text = Array(label.uppercased()).map { glyphs[$0] == nil ? "?" : $0 }
         let textW = text.count * 6 * scale + 2 * scale, textH = 9 * scale
-        let ty = b.y - thickness - textH >= 0 ? b.y - thickness - textH : min(image.height - textH, b.y + b.h + thickness)
-        let tx = min(max(0, b.x - thickness), max(0, image.width - textW))
+        let ty = b.y - 3 * thickness - textH >= 0 ? b.y - 3 * thickness - textH : min(image.height - textH, b.y + b.h + 3 * thickness)
+        let tx = min(max(0, b.x - 3 * thickness), max(0, image.width - textW))
         fill(tx, ty, textW, textH, (0, 0, 0))   // a dark plate behind the text keeps it readable on any scene
         for (i, ch) in text.enumerated() {
             for (row, bits) in glyphs[ch, default: []].enumerated() {

@@ -13,8 +13,10 @@ public struct ExportRequest: Sendable {
     /// layer finds them: `plateSightings`).
     public var plate: String?
     public var plateSightings: [Int64] = []
-    /// The photo a face search started from (its matching tracks are in `faceTracks`).
+    /// The photo a face search started from (its matching tracks are in `faceTracks`), and each
+    /// matching track's distance to it: the bundle carries the photo, the report both.
     public var facePhoto: String?
+    public var faceDistances: [Int64: Double] = [:]
     /// Seconds of footage kept before and after each item in its clip.
     public var padding = 10.0
     public var includeOriginals = true
@@ -111,6 +113,20 @@ public enum BundleExporter {
 
         var stills: [String: [(caption: String, path: String, data: Data)]] = [:]
         var resolved = items
+        // The photo face tracks were found by: in the bundle, beside each match's distance.
+        var probe: (path: String, data: Data)?
+        if let photo = request.facePhoto, !request.faceDistances.isEmpty {
+            let bundled = "probe/" + URL(fileURLWithPath: photo).lastPathComponent
+            let data = try Data(contentsOf: URL(fileURLWithPath: photo))
+            try write(data, bundled)
+            records[bundled] = Manifest.File(path: bundled, role: "probe", size: 0, sha256: "", included: true, sourcePath: nil, derivation: nil)
+            probe = (bundled, data)
+            for i in resolved.indices where resolved[i].item.kind == "face" {
+                guard let d = request.faceDistances[resolved[i].rowID] else { continue }
+                resolved[i].item.distance = (d * 1000).rounded() / 1000
+                resolved[i].item.matchedPhoto = bundled
+            }
+        }
         for i in resolved.indices {
             let r = resolved[i]
             let source = originals[r.sourcePath]!.absolute
@@ -169,6 +185,9 @@ public enum BundleExporter {
                         ["via": clipPath, "redacted": "yes", "method": Redaction.method, "regions": "\(others.count) detections of other faces and plates",
                          "frames": "\(result.frames)", "encoder": result.encoder])
                 files.append(redactedPath)
+            }
+            if let probe, let d = resolved[i].item.distance {
+                captions.append((String(format: "The photo it was matched to (distance %.3f; the same person under 0.6)", d), probe.path, probe.data))
             }
             resolved[i].item.files = files
             stills[r.item.id] = captions
@@ -249,7 +268,7 @@ public enum BundleExporter {
     /// The items asked for, each once, in time order; an id that does not exist is an error.
     /// (A plate or a face photo was resolved to sightings and tracks by the query layer.)
     static func resolve(_ incident: Incident, _ request: ExportRequest) throws -> [Resolved] {
-        var sightings = request.sightings + request.plateSightings, tracks = request.faceTracks
+        var sightings = request.sightings + request.plateSightings, tracks = request.faceTracks + request.faceDistances.keys
         for id in request.hits {
             guard let subject = try incident.hitSubject(id) else { throw EvidenceError(incident.path, "watchlist hit \(id) does not exist") }
             sightings += subject.sighting.map { [$0] } ?? []

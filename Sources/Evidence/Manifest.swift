@@ -85,8 +85,12 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var original: String      // SHA-256 of the source file
         public var watchlist: [String]
         public var files: [String]
+        /// A face found by a photo: the photo as bundled (`probe/…`) and the descriptor distance to it.
+        public var matchedPhoto: String?
+        public var distance: Double?
         enum CodingKeys: String, CodingKey {
-            case id, kind, label, camera, site, zone, original, watchlist, files
+            case id, kind, label, camera, site, zone, original, watchlist, files, distance
+            case matchedPhoto = "matched_photo"
             case cameraName = "camera_name", firstUTC = "first_utc", lastUTC = "last_utc"
             case firstSeconds = "first_seconds", lastSeconds = "last_seconds", bestSeconds = "best_seconds"
         }

@@ -6,13 +6,16 @@ import Plot
 /// and `README.txt`, both built from the manifest being written.
 enum Report {
     static let css = """
-        body{font-family:sans-serif;margin:2em;max-width:72em;color:#111}
+        body{font-family:sans-serif;margin:2em;max-width:72em;color:#111;overflow-wrap:anywhere}
         h1{font-size:1.6em}h2{border-bottom:2px solid #333;margin-top:2em}
         table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}
         th{background:#eee}.hash{font-family:monospace;font-size:.8em;word-break:break-all}
         .finding{border:1px solid #aaa;padding:1em;margin:1em 0;page-break-inside:avoid}
         .stills img{max-width:100%;border:1px solid #333;margin:.25em 0}.stills .frame img{max-width:800px}.stills div{margin:.5em 0}
-        .crop img{max-height:12em;width:auto}.note{color:#444;font-size:.9em}pre{background:#f4f4f4;padding:.5em;overflow-x:auto}
+        .crop img{max-height:12em;width:auto}.note{color:#444;font-size:.9em}pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
+        .stills .frame img{max-width:100%;height:auto}svg{max-width:100%;height:auto}table{max-width:100%}
+        .summary{font-size:1.1em;background:#f4f4f4;border-left:4px solid #333;padding:.5em 1em}
+        @page{size:A4;margin:12mm}@media print{body{margin:0;max-width:none;font-size:10pt}h2{page-break-after:avoid}}
         """
 
     static func html(manifest m: Manifest, files: [Manifest.File], custody: [AuditEntry],
@@ -20,11 +23,12 @@ enum Report {
         let routeTitle = m.items.count > 1 && Set(m.items.map(\.camera)).count > 1 ? "Route and timeline per camera" : "Timeline per camera"
         let body: [Node<HTML.BodyContext>] = [
             .h1(.text("Evidence bundle: \(m.incident.name)")),
+            .p(.class("summary"), .text(plainSummary(m))),
             .p(.class("note"), .text("Exported \(m.created) by \(m.signer.operatorName) on \(m.signer.host) with \(m.tool.version). This page needs no network; every picture is inside it.")),
             .h2("Incident"),
             summary(m),
             .h2("Findings in time order"),
-            .group(m.items.map { finding($0, stills[$0.id] ?? []) }),
+            .group(m.items.map { finding($0, stills[$0.id] ?? [], zone: m.incident.timeZone) }),
             .h2(.text(routeTitle)),
             .raw(timeline(m.items)),
             .h2("Files"),
@@ -42,10 +46,30 @@ enum Report {
 
     static func row(_ header: String, _ value: String) -> Node<HTML.TableContext> { .tr(.th(.text(header)), .td(.text(value))) }
 
+    /// A UTC time as the incident's local time with its zone, and the UTC beside it.
+    static func local(_ utc: String?, _ zone: String) -> String {
+        guard let utc, let date = parseISOTime(utc) else { return "unknown" }
+        let tz = TimeZone(identifier: zone) ?? .gmt
+        return "\(isoTime(date, tz)) (\(zone)) — \(isoTime(date, .gmt)) UTC"
+    }
+
+    /// What was asked and what was found, in one sentence for a reader who reads nothing else.
+    static func plainSummary(_ m: Manifest) -> String {
+        let plates = m.items.filter { $0.kind == "plate" }.count, faces = m.items.count - plates
+        let cameras = Array(Set(m.items.map(\.camera))).sorted()
+        let times = m.items.compactMap(\.firstUTC).sorted()
+        let found = [plates > 0 ? "\(plates) plate sighting\(plates == 1 ? "" : "s")" : nil, faces > 0 ? "\(faces) face track\(faces == 1 ? "" : "s")" : nil]
+            .compactMap { $0 }.joined(separator: " and ")
+        let span = times.first.map { first in
+            " between \(local(first, m.incident.timeZone)) and \(local(times.last, m.incident.timeZone))"
+        } ?? ""
+        return "Asked for: \(m.request.asked.joined(separator: "; ")). Found: \(found) at \(cameras.count) camera\(cameras.count == 1 ? "" : "s") (\(cameras.joined(separator: ", ")))\(span)."
+    }
+
     static func summary(_ m: Manifest) -> Node<HTML.BodyContext> {
         .table(
             row("Incident", "\(m.incident.name) (\(m.incident.file))"),
-            row("Window", "\(m.incident.from) to \(m.incident.to) (local time zone \(m.incident.timeZone))"),
+            row("Window", "\(local(m.incident.from, m.incident.timeZone)) to \(local(m.incident.to, m.incident.timeZone))"),
             row("Created", "\(m.incident.created) by \(m.incident.createdBy)"),
             row("Asked for", m.request.asked.joined(separator: "; ")),
             row("Originals", m.request.originalsIncluded ? "included, bit-exact, in originals/" : "not included: referenced by path, size and SHA-256 (see Files)"),
@@ -54,22 +78,25 @@ enum Report {
         )
     }
 
-    static func finding(_ item: Manifest.Item, _ stills: [(caption: String, path: String, data: Data)]) -> Node<HTML.BodyContext> {
+    static func finding(_ item: Manifest.Item, _ stills: [(caption: String, path: String, data: Data)], zone: String) -> Node<HTML.BodyContext> {
         let kind = item.kind == "plate" ? "Plate" : "Face"
         let place = item.cameraName.isEmpty ? item.camera : item.cameraName
         let figures: [Node<HTML.BodyContext>] = stills.map { s in
-            .div(.class(s.path.hasSuffix("-crop.png") ? "crop" : "frame"),
-                 .img(.src("data:image/png;base64,\(s.data.base64EncodedString())"), .alt("\(s.caption) (\(s.path))")),
+            .div(.class(s.path.hasSuffix("-crop.png") || s.path.hasPrefix("probe/") ? "crop" : "frame"),
+                 .img(.src("data:\(s.path.hasSuffix(".png") ? "image/png" : "image/jpeg");base64,\(s.data.base64EncodedString())"), .alt("\(s.caption) (\(s.path))")),
                  .p(.class("note"), .text("\(s.caption): \(s.path)")))
         }
         let links: [Node<HTML.BodyContext>] = item.files.map { .div(.a(.href($0), .text($0))) }
         return .div(.class("finding"),
                     .h3(.text("\(kind) \(item.label): \(place) (\(item.camera))")),
                     .table(
-                        row("When (UTC)", "\(item.firstUTC ?? "unknown") to \(item.lastUTC ?? "unknown")"),
+                        row("First seen", local(item.firstUTC, zone)),
+                        row("Last seen", local(item.lastUTC, zone)),
                         row("Where", [item.site, item.zone].filter { !$0.isEmpty }.joined(separator: ", ")),
                         row("In the original", "\(fmt(item.firstSeconds))–\(fmt(item.lastSeconds)) s; still at \(fmt(item.bestSeconds)) s"),
                         row("Watchlist", item.watchlist.isEmpty ? "no hit" : item.watchlist.joined(separator: ", ")),
+                        .if(item.distance != nil, row("Matched to", String(format: "%@ at descriptor distance %.3f (the same person under 0.6)",
+                                                                         item.matchedPhoto ?? "the search photo", item.distance ?? 0))),
                         .tr(.th("Files"), .td(.group(links)))
                     ),
                     .div(.class("stills"), .group(figures)))

@@ -24,7 +24,7 @@ extension Scope {
             guard !found.isEmpty else {
                 throw EvidenceError(request.facePhoto ?? "photo", "no face track in \(path) within \(face.threshold) of this face")
             }
-            request.faceTracks += found.map(\.faceTrackID)
+            for h in found { request.faceDistances[h.faceTrackID] = h.distance }
         }
         return try BundleExporter.export(incident, request, to: output, key: key)
     }

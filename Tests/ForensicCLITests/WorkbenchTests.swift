@@ -192,6 +192,25 @@ import Testing
         #expect(try HTTP.request(b + "/audit", headers: ["Cookie": sara.cookie]).1 == 200)
         #expect(try HTTP.request(b + "/audit", headers: ["Cookie": ali.cookie]).1 == 403)
 
+        // The court report: a plain summary, local times beside UTC, the face's distance to the
+        // photo it was found by (bundled), and nothing wider than a 1280 px window.
+        let photo = Repo.dlibExamples + "/johns/John_Salley/000183_02159543.jpg"
+        let bundle = served.dir.appendingPathComponent("face-bundle").path
+        let exported = try CLI.run(["export", served.incident, "--face", photo, "--plate", "BKN123", "--out", bundle, "--key", served.key])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let report = try String(contentsOfFile: bundle + "/report.html", encoding: .utf8)
+        #expect(report.contains("class=\"summary\">Asked for: plate BKN123; face like 000183_02159543.jpg. Found: 3 plate sightings and 1 face track"))
+        #expect(report.contains("2026-11-20T14:03:02+05:00 (Asia/Karachi) — 2026-11-20T09:03:02Z UTC"))
+        #expect(report.contains("probe/000183_02159543.jpg at descriptor distance 0.2"), "the face finding names its photo and distance")
+        #expect(FileManager.default.fileExists(atPath: bundle + "/probe/000183_02159543.jpg"))
+        #expect(try CLI.run(["verify", bundle, "--key", served.key + ".pub"]).status == 0)
+        if let browser = try Browser(downloads: served.dir) {
+            try browser.open("file://" + bundle + "/report.html")
+            try browser.wait(until: "document.readyState == 'complete'")
+            let widths = try browser.script("return [document.documentElement.scrollWidth, window.innerWidth];") as? [Int] ?? []
+            #expect(widths.count == 2 && widths[0] <= widths[1], "no horizontal scroll at 1280 px: \(widths)")
+        }
+
         // Listening beyond loopback without TLS is refused before anything starts.
         let open = try CLI.run(["serve", served.incident, "--listen", "0.0.0.0:18099", "--users", served.dir.appendingPathComponent("users.json").path])
         #expect(open.status == 1 && open.stderr.contains("not loopback"), "\(open.stderr)")
