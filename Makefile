@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 FORENSIC := .build/release/forensic
 
-.PHONY: setup build demo test bench eval fuzz samples clean
+.PHONY: setup build demo test bench eval fuzz samples clean fuzz-api
 
 setup:
 	@bash scripts/setup.sh
@@ -38,3 +38,7 @@ eval: build
 # libFuzzer + AddressSanitizer over every parser of outside data (FUZZ_SECONDS total, default 280).
 fuzz: build
 	@bash scripts/fuzz.sh
+
+# schemathesis against the workbench's OpenAPI document, logged in (needs make demo's files).
+fuzz-api: build
+	@bash scripts/fuzz-api.sh

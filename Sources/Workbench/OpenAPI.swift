@@ -14,7 +14,7 @@ enum OpenAPIDocument {
         "/api/plates": {"get": {"operationId": "plates", "summary": "Plate search: exact, wildcard (? *), near misses; '*' lists every plate",
           "parameters": [
             {"name": "case", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-            {"name": "plate", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 32}},
+            {"name": "plate", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": "^[A-Za-z0-9?* .-]*[A-Za-z0-9*][A-Za-z0-9?* .-]*$"}},
             {"name": "camera", "in": "query", "schema": {"type": "string"}},
             {"name": "site", "in": "query", "schema": {"type": "string"}},
             {"name": "zone", "in": "query", "schema": {"type": "string"}},
@@ -22,10 +22,10 @@ enum OpenAPIDocument {
             {"name": "to", "in": "query", "schema": {"type": "string"}},
             {"name": "exact", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647}}],
           "responses": {"200": {"description": "a page of sightings and the total", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlateMatches"}}}},
                         "400": {"description": "a bad pattern, an unknown camera, site or zone, a reversed window"},
-                        "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}}}},
+                        "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}, "404": {"description": "no such case"}}}},
         "/api/subject": {"get": {"operationId": "subject", "summary": "A sighting or face track with every read",
           "parameters": [
             {"name": "case", "in": "query", "schema": {"type": "integer", "minimum": 0}},
@@ -41,19 +41,19 @@ enum OpenAPIDocument {
           "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
           "responses": {"200": {"description": "the probe's face and the nearest tracks", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FaceAnswer"}}}},
                         "400": {"description": "no photo"}, "401": {"description": "no session"}, "403": {"description": "no CSRF token"},
-                        "413": {"description": "photo too large"}, "422": {"description": "no face, or not a picture"}}}},
+                        "404": {"description": "no such case"}, "413": {"description": "photo too large"}, "422": {"description": "no face, or not a picture"}}}},
         "/api/route": {"get": {"operationId": "route", "summary": "A plate's route: its sightings in time order",
           "parameters": [{"name": "case", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                         {"name": "plate", "in": "query", "required": true, "schema": {"type": "string", "maxLength": 32}},
+                         {"name": "plate", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": "^[A-Za-z0-9 .-]*[A-Za-z0-9][A-Za-z0-9 .-]*$"}},
                          {"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}}],
           "responses": {"200": {"description": "stops", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/RouteStop"}}}}},
-                        "400": {"description": "bad parameters"}, "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}}}},
+                        "400": {"description": "bad parameters"}, "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}, "404": {"description": "no such case"}}}},
         "/api/hits": {"get": {"operationId": "hits", "summary": "Watchlist hits, newest first",
           "parameters": [{"name": "case", "in": "query", "schema": {"type": "integer", "minimum": 0}},
                          {"name": "list", "in": "query", "schema": {"type": "string"}}, {"name": "zone", "in": "query", "schema": {"type": "string"}},
                          {"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}}],
           "responses": {"200": {"description": "hits", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/WatchlistHit"}}}}},
-                        "400": {"description": "bad parameters"}, "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}}}}
+                        "400": {"description": "bad parameters"}, "401": {"description": "no session"}, "403": {"description": "past the role's time limit"}, "404": {"description": "no such case"}}}}
       },
       "components": {"schemas": {
         "CameraTime": {"type": "object", "required": ["camera", "camera_name", "site", "zone", "file", "pts"], "properties": {

@@ -104,7 +104,7 @@ extension Workbench {
     func scope(_ request: Request) throws -> (index: Int, scope: Scope) {
         let raw = request.uri.queryParameters.get("case") ?? "0"
         guard let i = Int(raw), scopes.indices.contains(i) else {
-            throw HTTPError(.badRequest, message: "unknown case '\(raw)' (cases 0–\(scopes.count - 1))")
+            throw HTTPError(.notFound, message: "unknown case '\(raw)' (cases 0–\(scopes.count - 1))")
         }
         return (i, scopes[i])
     }
@@ -137,7 +137,13 @@ extension Workbench {
         let (i, scope) = try scope(request)
         let q = request.uri.queryParameters
         guard let plate = q.get("plate"), !plate.isEmpty else { throw HTTPError(.badRequest, message: "give a plate (letters, digits, ? and *)") }
-        let limit = min(max(Int(q.get("limit") ?? "") ?? 50, 1), 500), offset = max(Int(q.get("offset") ?? "") ?? 0, 0)
+        func number(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let text = q.get(name) else { return fallback }
+            guard let n = Int(text), range.contains(n) else { throw HTTPError(.badRequest, message: "\(name) must be a whole number in \(range)") }
+            return n
+        }
+        let limit = try number("limit", 50, 1...500), offset = try number("offset", 0, 0...Int(Int32.max))
+        guard ["0", "1", nil].contains(q.get("exact")) else { throw HTTPError(.badRequest, message: "exact is 0 or 1") }
         let pattern: PlatePattern
         do { pattern = try PlatePattern(plate) } catch { throw HTTPError(.badRequest, message: "\(error)") }
         let found = try scope.plates(PlateQuery(pattern: pattern, filter: try filter(request, scope, s, context),
