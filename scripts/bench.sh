@@ -40,8 +40,8 @@ ours() { # file policy threads -> seconds (best of 2)
 }
 
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)" >&2; exit 1; }
-# BENCH_ONLY picks sections: decode recognition index nightly watchlist search archive (default: all).
-ONLY=${BENCH_ONLY:-decode recognition index nightly watchlist search archive}
+# BENCH_ONLY picks sections: decode recognition index nightly watchlist search archive serve (default: all).
+ONLY=${BENCH_ONLY:-decode recognition index nightly watchlist search archive serve}
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 if want decode; then
 printf '\n== decode throughput (%s s of footage per file; %s cores) ==\n' "$SECONDS_OF_FOOTAGE" "$(nproc)"
@@ -239,4 +239,9 @@ if want archive; then
 DAYS=${BENCH_DAYS:-30}; DAY_READS=${BENCH_DAY_READS:-300000}
 printf '\n== plate search over an archive index: %s day files x %s plate reads (synthetic, 300 cameras; built once) ==\n' "$DAYS" "$DAY_READS"
 "$BENCH" archive-search "$DATA" "$DAYS" "$DAY_READS"
+fi
+
+# --- The workbench under concurrent clients ---------------------------------------------------------
+if want serve; then
+DATA=$DATA bash scripts/bench-serve.sh
 fi

@@ -69,3 +69,22 @@ func archiveSearch(_ a: [String]) throws {
     try time("plate wildcard (ABC12?)", samples.map { String($0.dropLast()) + "?" }, fuzzy: true)
     try time("plate near miss (8/B, 0/O…)", samples.map { String($0.map { ["B": "8", "0": "O", "S": "5", "1": "I"][$0] ?? $0 }) }, fuzzy: true)
 }
+
+/// Writes one more synthetic day file into an archive index (the day after its last), as a
+/// nightly run's writes would come while the workbench serves it; prints the file's path.
+func archiveAddDay(_ a: [String]) throws {
+    guard a.count >= 2, let reads = Int(a[1]) else { throw CocoaError(.featureUnsupported) }
+    let index = try ArchiveIndex(path: a[0])
+    guard let last = try index.days().last, let (lastStart, _) = index.window(of: last) else { throw CocoaError(.fileNoSuchFile) }
+    let day = index.day(of: lastStart.addingTimeInterval(36 * 3600))
+    let (start, _) = index.window(of: day)!
+    let cams = index.cameras
+    let dayFile = try index.dayFile(day), files = cams.count * 24
+    try dayFile.addSyntheticFiles((0..<files).map { i in
+        ("\(cams[i % cams.count].id)/\(day)/\(i / cams.count).mp4", cams[i % cams.count].id, start.timeIntervalSince1970 + Double(i / cams.count) * 3600)
+    })
+    var rng = SplitMix(seed: 99)
+    try dayFile.addSyntheticPlates(cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, rng: &rng)
+    try dayFile.settle()
+    print(index.dayPath(day))
+}

@@ -21,6 +21,7 @@ let usage = """
            forensic-bench watchlist-recheck DIR TRACKS GALLERY [BASELINE_TRACKS]
            forensic-bench search DB READS FACES
            forensic-bench archive-search DIR DAYS READS_PER_DAY
+           forensic-bench archive-add-day INDEX READS
     """
 do {
     switch args.first {
@@ -37,6 +38,7 @@ do {
     case "watchlist-recheck": try watchlistRecheck(Array(args.dropFirst()))
     case "search": try searchBench(Array(args.dropFirst()))
     case "archive-search": try archiveSearch(Array(args.dropFirst()))
+    case "archive-add-day": try archiveAddDay(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)
