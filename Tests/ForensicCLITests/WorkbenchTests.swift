@@ -211,6 +211,29 @@ import Testing
             #expect(widths.count == 2 && widths[0] <= widths[1], "no horizontal scroll at 1280 px: \(widths)")
         }
 
+        // Under TLS the session cookie is Secure too (a self-signed certificate made for the test).
+        let cert = served.dir.appendingPathComponent("cert.pem").path, tlsKey = served.dir.appendingPathComponent("key.pem").path
+        #expect(try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tlsKey, "-out", cert,
+                                                   "-days", "2", "-subj", "/CN=127.0.0.1"]).status == 0)
+        let tlsPort = Int.random(in: 30_000..<40_000)
+        let tls = Process()
+        tls.executableURL = URL(fileURLWithPath: CLI.exe)
+        tls.arguments = ["serve", served.incident, "--listen", "0.0.0.0:\(tlsPort)", "--tls-cert", cert, "--tls-key", tlsKey,
+                         "--users", served.dir.appendingPathComponent("users.json").path, "--audit-log", served.auditLog,
+                         "--work", served.dir.appendingPathComponent("work-tls").path]
+        tls.standardError = FileHandle.nullDevice
+        try tls.run()
+        defer { tls.terminate(); tls.waitUntilExit() }
+        var tlsPage = try runProcess("/usr/bin/curl", ["-sk", "-D", "-", "https://127.0.0.1:\(tlsPort)/login"])
+        for _ in 0..<50 where tlsPage.status != 0 {
+            usleep(200_000)
+            tlsPage = try runProcess("/usr/bin/curl", ["-sk", "-D", "-", "https://127.0.0.1:\(tlsPort)/login"])
+        }
+        #expect(tlsPage.status == 0 && tlsPage.stdout.contains("forensic_login=") && tlsPage.stdout.contains("Secure"), "\(tlsPage.stdout.prefix(600))")
+        tls.interrupt()
+        tls.waitUntilExit()
+        #expect(tls.terminationStatus == 0, "SIGINT drains and stops with exit 0")
+
         // Listening beyond loopback without TLS is refused before anything starts.
         let open = try CLI.run(["serve", served.incident, "--listen", "0.0.0.0:18099", "--users", served.dir.appendingPathComponent("users.json").path])
         #expect(open.status == 1 && open.stderr.contains("not loopback"), "\(open.stderr)")
