@@ -92,11 +92,11 @@ public enum Catalogue {
     }
 
     /// Entries for every in-scope file of an incident's archive, plus those that could not be
-    /// placed in time; files modified less than `settle` seconds ago are left for a later run.
-    public static func scan(_ config: IncidentConfig, knownCameras: Set<String>, settle: TimeInterval = 0) throws -> ([CatalogueEntry], Report) {
+    /// placed in time; a file that changes while it is probed is left for a later run.
+    public static func scan(_ config: IncidentConfig, knownCameras: Set<String>) throws -> ([CatalogueEntry], Report) {
         let root = try archiveRoot(config.archive)
         let rules = Rules(root: root, layout: try ArchiveLayout(config.layout, timeZone: config.zone),
-                          cameras: config.cameras.map(Set.init) ?? knownCameras, shard: config.shard, settle: settle,
+                          cameras: config.cameras.map(Set.init) ?? knownCameras, shard: config.shard,
                           window: (config.from, config.to))
         var report = Report()
         var entries: [CatalogueEntry] = []

@@ -20,8 +20,6 @@ public final class Indexer {
     /// The archive's files as a nightly run catalogued them (it walks the archive once), instead
     /// of walking the incident's archive here.
     public var catalogued: [CatalogueEntry]?
-    /// Files modified less than this many seconds ago wait for a later run (a recorder may still write them).
-    public var settle: TimeInterval = 0
     /// Incident files (nightly day files) whose results are taken for files indexed there from
     /// the same bytes with the same fingerprint, instead of decoding them again.
     public var reuseSources: [String] = []
@@ -68,7 +66,7 @@ public final class Indexer {
         let started = Date()
         var summary = IndexSummary()
         let (entries, report) = try catalogued.map { ($0, Catalogue.Report()) }
-            ?? Catalogue.scan(incident.config, knownCameras: Set(try incident.cameras().map(\.id)), settle: settle)
+            ?? Catalogue.scan(incident.config, knownCameras: Set(try incident.cameras().map(\.id)))
         summary.skipped = report.outOfScope
         let changes = try incident.catalogue(entries)
         let added = changes.added

@@ -154,11 +154,3 @@ struct NightlyCommand: ParsableCommand {
         if report.status != "done" { throw ExitStatus.someInputsFailed }
     }
 }
-
-/// The incidents a search runs over: the incident file itself, or the day files of an archive
-/// index folder within `from`–`to` (all of them without), opened in parallel, read-only unless
-/// the command writes. Day files carry their day as a label.
-func searchTargets(_ path: String, from: Date?, to: Date?, mode: Incident.AccessMode = .readOnly) throws -> [(day: String?, incident: Incident)] {
-    guard ArchiveIndex.isIndex(path) else { return [(nil, try Incident(path: path, mode: mode))] }
-    return try ArchiveIndex(path: path).openDays(from: from, to: to, mode: mode).map { (Optional($0.day), $0.incident) }
-}
