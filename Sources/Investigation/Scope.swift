@@ -1,6 +1,7 @@
 import Foundation
 import IncidentStore
 import Nightly
+import Synchronization
 
 /// What an investigator searches: one incident file, or an archive index folder whose day files
 /// a query's time window chooses (new nightly days are found at each query). Every front end
@@ -15,6 +16,9 @@ public final class Scope: Sendable {
     public let mode: Incident.AccessMode
     private let incident: Incident?
     private let index: ArchiveIndex?
+    /// An archive index's day files opened so far, kept open: a long-lived scope (the workbench)
+    /// pays for opening each day file once, not at every query.
+    private let openDays = Mutex<[String: Incident]>([:])
 
     public var isArchiveIndex: Bool { index != nil }
 
@@ -44,7 +48,16 @@ public final class Scope: Sendable {
     /// (each labelled with its day).
     public func files(from: Date? = nil, to: Date? = nil) throws -> [(day: String?, incident: Incident)] {
         if let incident { return [(nil, incident)] }
-        return try index!.openDays(from: from, to: to, mode: mode).map { (Optional($0.day), $0.incident) }
+        let index = index!
+        // The days are listed at each query (a nightly run adds them); only new ones are opened.
+        let days = try index.days(from: from, to: to)
+        let known = openDays.withLock { $0 }
+        let opened = try inParallel(days.filter { known[$0] == nil }) { ($0, try Incident(path: index.dayPath($0), mode: mode)) }
+        let all = openDays.withLock { cache in
+            for (day, file) in opened where cache[day] == nil { cache[day] = file }
+            return cache
+        }
+        return days.map { (Optional($0), all[$0]!) }
     }
 
     /// A filter as an investigator typed it: names in any case, times with or without an offset.
