@@ -64,7 +64,7 @@ say "forensic nightly (the archive index: one day file per day, searched across 
 "$F" search "$DEMO/index" --plate BKN-123 --exact
 
 say "forensic serve (the workbench in a browser, over the incident and the archive index)"
-PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
+PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
 FORENSIC_PASSWORD=$PASSWORD "$F" users add demo --role supervisor --users "$DEMO/users.json"
 echo "Start it with:"
 echo "  $F serve $DEMO/airport-run.forensic $DEMO/index --users $DEMO/users.json --audit-log $DEMO/workbench-audit.jsonl --work $DEMO/workbench --key $DEMO/keys/court-key"
