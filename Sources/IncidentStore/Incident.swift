@@ -33,6 +33,9 @@ public final class Incident: Sendable {
     /// named for what they do.
     let db: any DatabaseWriter
     public let config: IncidentConfig
+    /// Whether the file holds the one-deletion keys of its plate texts (schema v6; an older file
+    /// read as it is has none, and near misses with a dropped or added character are not sought).
+    let hasPlateKeys: Bool
     /// How the file was opened: a reading command never changes a byte of it.
     public let mode: AccessMode
 
@@ -132,7 +135,10 @@ public final class Incident: Sendable {
             let upToDate: Bool
             do {
                 queue = try DatabaseQueue(path: try Self.readOnlyLocation(path), configuration: c)
-                upToDate = try queue.read { try Schema.migrator.hasCompletedMigrations($0) }
+                // A file without only the migrations reading can do without is read as it is.
+                upToDate = try queue.read { db in
+                    Set(Schema.migrator.migrations).subtracting(try Schema.migrator.appliedIdentifiers(db)).isSubset(of: Schema.readableWithout)
+                }
             } catch {
                 throw StoreError(file: path, reason: "not a forensic incident file, or not readable (\(error))")
             }
@@ -142,6 +148,7 @@ public final class Incident: Sendable {
             }
             db = queue
         }
+        hasPlateKeys = try db.read { try $0.tableExists("plate_key") }
         guard let row = try db.read({ try Row.fetchOne($0, sql: "SELECT * FROM incident WHERE id = 1") }) else {
             throw StoreError(file: path, reason: "not a forensic incident file (no incident record)")
         }

@@ -137,6 +137,22 @@ public enum PlateCanon {
 
     public static func fold(_ text: String) -> String { String(text.map { representative[$0] ?? $0 }) }
 
+    /// `text` with each 1 read as 1 or T and each T as T or 1 (the one confusion `fold` cannot
+    /// join: 1 folds with I and L, T with 7); at most the first four such characters vary.
+    public static func oneTVariants(_ text: String) -> [String] {
+        var out = [""]
+        var varied = 0
+        for ch in text {
+            if (ch == "1" || ch == "T") && varied < 4 {
+                varied += 1
+                out = out.flatMap { [$0 + "1", $0 + "T"] }
+            } else {
+                out = out.map { $0 + String(ch) }
+            }
+        }
+        return out
+    }
+
     static func confusable(_ x: Character, _ y: Character) -> Bool {
         representative[x] != nil && representative[x] == representative[y] || (x == "1" || x == "T") && (y == "T" || y == "1")
     }
@@ -200,20 +216,35 @@ extension Incident {
             } else {
                 try collect("t.text = ?", [q], kind: "exact") { _ in 0 }
                 if fuzzy && q.count >= 3 {
-                    let canon = PlateCanon.fold(q)
                     let score: (String) -> Double? = { t in let d = plateDistance(q, t); return d <= maxDistance ? d : nil }
-                    // Every confusion variant shares the folded form: one index lookup.
-                    try collect("t.canon = ?", [canon], kind: "fuzzy", distance: score)
-                    // One other wrong character: the folded form with that position open, through the trigram index.
-                    if maxDistance >= 1 {
-                        let chars = Array(canon)
-                        for i in chars.indices {
-                            var g = chars.map(String.init)
-                            g[i] = "?"
-                            let glob = g.joined()
-                            guard let lit = ftsLiteral(glob) else { continue }
-                            try collect("t.id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?) AND t.canon GLOB ?",
-                                        ["canon : " + lit, glob], kind: "fuzzy", distance: score)
+                    // 1/T is a confusion across two folding classes: the query is looked up as
+                    // each way of reading its 1s and Ts.
+                    for variant in PlateCanon.oneTVariants(q) {
+                        let canon = PlateCanon.fold(variant)
+                        // Every confusion variant shares the folded form: one index lookup.
+                        try collect("t.canon = ?", [canon], kind: "fuzzy", distance: score)
+                        guard maxDistance >= 1 else { continue }
+                        if hasPlateKeys {
+                            // One other character wrong, dropped or added, by B-tree lookups: a read one
+                            // shorter is one of the query's deletions; a read with one more or one other
+                            // character shares a deletion key with the query (or has the query as one).
+                            let deletions = Set(canon.indices.map { i in var d = canon; d.remove(at: i); return d }).sorted()
+                            let marks = deletions.map { _ in "?" }.joined(separator: ",")
+                            try collect("t.canon IN (\(marks))", StatementArguments(deletions), kind: "fuzzy", distance: score)
+                            try collect("t.id IN (SELECT text_id FROM plate_key WHERE key IN (?, \(marks)))",
+                                        StatementArguments([canon] + deletions), kind: "fuzzy", distance: score)
+                        } else {
+                            // A file from before the keys: one other wrong character, the folded form with
+                            // that position open, through the trigram index.
+                            let chars = Array(canon)
+                            for i in chars.indices {
+                                var g = chars.map(String.init)
+                                g[i] = "?"
+                                let glob = g.joined()
+                                guard let lit = ftsLiteral(glob) else { continue }
+                                try collect("t.id IN (SELECT rowid FROM plate_text_fts WHERE plate_text_fts MATCH ?) AND t.canon GLOB ?",
+                                            ["canon : " + lit, glob], kind: "fuzzy", distance: score)
+                            }
                         }
                     }
                 }

@@ -3,6 +3,10 @@ import GRDB
 /// The incident file's schema. Migrations are frozen once shipped: add a new one, never edit.
 /// Times are UTC seconds since 1970 (REAL); `pts` are seconds from the video's first frame.
 enum Schema {
+    /// Migrations a reading command can do without: a file lacking only these is searched as it is
+    /// (v6's deletion keys: near misses with a dropped or added character are then not sought).
+    static let readableWithout: Set<String> = ["v6"]
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -192,6 +196,27 @@ enum Schema {
         // v5: each file's modification time when catalogued (a touched indexed file is re-hashed).
         m.registerMigration("v5") { db in
             try db.execute(sql: "ALTER TABLE source_file ADD COLUMN modified_utc REAL")
+        }
+        // v6: the one-deletion keys of every folded plate text, so a near miss with a character
+        // dropped or added is a B-tree lookup. A trigger writes them for every plate_text row,
+        // whoever inserts it (indexing, merge, reuse); older files get theirs here, on their
+        // first writing command.
+        m.registerMigration("v6") { db in
+            try db.execute(sql: """
+                CREATE TABLE plate_position (p INTEGER PRIMARY KEY);
+                WITH RECURSIVE n(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM n WHERE p < 31) INSERT INTO plate_position SELECT p FROM n;
+                CREATE TABLE plate_key (
+                    text_id INTEGER NOT NULL REFERENCES plate_text(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL);
+                CREATE INDEX plate_key_key ON plate_key(key);
+                CREATE INDEX plate_key_text ON plate_key(text_id);
+                CREATE TRIGGER plate_text_keys AFTER INSERT ON plate_text BEGIN
+                    INSERT INTO plate_key (text_id, key)
+                    SELECT NEW.id, substr(NEW.canon, 1, p) || substr(NEW.canon, p + 2) FROM plate_position WHERE p < length(NEW.canon);
+                END;
+                INSERT INTO plate_key (text_id, key)
+                    SELECT t.id, substr(t.canon, 1, p) || substr(t.canon, p + 2) FROM plate_text t JOIN plate_position ON p < length(t.canon);
+                """)
         }
         return m
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-@testable import IncidentStore
+@_spi(Bench) @testable import IncidentStore
 @testable import Indexing
 import RecognitionKit
 import VideoDecode
@@ -339,5 +339,38 @@ import VideoDecode
         #expect(statuses == ["A/x.mp4 indexed", "A/y.mp4 indexed", "A/z.mp4 pending"])
         #expect(try whole.searchPlates(PlatePattern("*KN12*")).map(\.text) == ["BKN123"], "merged texts reach the substring index")
         #expect(try Audit.firstBrokenEntry(whole) == nil)
+    }
+}
+
+/// Near misses by lookup (one-deletion keys, folded forms, 1/T readings) find exactly what
+/// comparing every stored text with the OCR-aware distance finds.
+@Suite struct NearMissLookupTests {
+    @Test func aDroppedAddedOrWrongCharacterIsFoundExactlyAsABruteForceScanFindsIt() throws {
+        let dir = try Support.tempDir()
+        let cams = (1...5).map { Camera(id: "C\($0)", name: "camera \($0)") }
+        let inc = try Incident.create(at: dir.appendingPathComponent("keys.forensic").path,
+                                      config: IncidentConfig(name: "keys", from: Date(timeIntervalSince1970: 1_790_000_000),
+                                                             to: Date(timeIntervalSince1970: 1_790_086_400), archive: dir.path), cameras: cams)
+        try inc.addSyntheticFiles((0..<10).map { ("f\($0).mp4", cams[$0 % 5].id, 1_790_000_000) })
+        var rng = SplitMix(seed: 7)
+        try inc.addSyntheticPlates(cameras: cams, files: 10, reads: 6000, start: 1_790_000_000, rng: &rng)
+        let texts = try inc.db.read { try Row.fetchAll($0, sql: "SELECT sighting_id, text FROM plate_text") }
+            .map { (id: $0["sighting_id"] as Int64, text: $0["text"] as String) }
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTVWXYZ0123456789")
+        for n in 0..<60 {
+            var q = Array(texts[Int(rng.next() % UInt64(texts.count))].text)
+            let at = Int(rng.next() % UInt64(q.count))
+            switch n % 3 {
+            case 0: q.remove(at: at)                                                    // a character lost
+            case 1: q.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)  // one too many
+            default: q[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]          // one other character
+            }
+            let query = String(q)
+            guard query.count >= 3 else { continue }
+            // The reference: every stored text, uncapped, within the allowance.
+            let expected = Set(texts.filter { plateDistance(query, $0.text) <= 1.5 }.map(\.id))
+            let found = Set(try inc.searchPlates(PlatePattern(query)).map(\.sightingID))
+            #expect(found == expected, "\(query): lookup \(found.subtracting(expected)) extra, \(expected.subtracting(found)) missed")
+        }
     }
 }
