@@ -61,6 +61,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dlib"), .unsafeFlags(["-l:libblas.so.3", "-l:liblapack.so.3"])]
         ),
 
+        // FAISS (C++, Debian's static libfaiss-dev with OpenMP) behind a plain C header, -O2 like dlib.
+        .target(
+            name: "CFaissShim",
+            cxxSettings: [.unsafeFlags(["-O2", "-std=c++17"])],
+            linkerSettings: [.unsafeFlags(["-l:libfaiss.a", "-l:libgomp.so.1", "-l:libblas.so.3", "-l:liblapack.so.3"])]
+        ),
+
         .target(
             name: "COpenVINO",
             cSettings: [.unsafeFlags(["-I\(openvino)/include"])],
@@ -81,7 +88,7 @@ let package = Package(
         .target(
             name: "IncidentStore",
             dependencies: [
-                "RecognitionKit",
+                "RecognitionKit", "CFaissShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "Crypto", package: "swift-crypto"),

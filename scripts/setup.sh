@@ -12,7 +12,7 @@ say() { [ -n "${QUIET:-}" ] || echo "setup: $*"; }
 # --- Debian packages -----------------------------------------------------------------------
 APT_PACKAGES=(
   pkg-config ffmpeg libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
-  libsqlite3-dev sqlite3 libdlib-dev libopenblas0-pthread liblapack3
+  libsqlite3-dev sqlite3 libdlib-dev libopenblas0-pthread liblapack3 libfaiss-dev libgomp1
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf opencv-doc python3 python3-pip ca-certificates bc
 )
 # `setup.sh --test` (make test): also what only the tests need — Chromium renders report.html and

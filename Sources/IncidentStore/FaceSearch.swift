@@ -17,13 +17,17 @@ public struct FaceHit: Sendable, Codable {
 
 extension Incident {
     /// Face tracks nearest to `embedding` (Euclidean on 128-D descriptors), within `threshold`.
+    /// Through the face index beside the file when there is a current one, unless `scan` asks for
+    /// the flat scan (the reference).
     public func searchFaces(_ query: [Float], threshold: Float = FaceEngine.samePersonThreshold, top: Int = 10,
-                            filter: SearchFilter = SearchFilter(), includeJunk: Bool = true) throws -> [FaceHit] {
+                            filter: SearchFilter = SearchFilter(), includeJunk: Bool = true, scan: Bool = false) throws -> [FaceHit] {
         try db.read { db in
-            // Scan the flat vector file (built on first use after indexing), then fetch details for the top k.
+            // The flat vector file (built on first use after indexing); the index, when current,
+            // names the rows worth measuring; then details for the top k.
             let vectors = try FaceVectors.load(self, db)
+            let candidates = scan ? nil : try FaceIndex.open(FaceIndex.path(for: self), for: vectors)?.candidates(near: query, within: threshold)
             let matches = vectors.nearest(to: query, k: top, maxDistance: threshold, cameras: try filter.cameraSet(db),
-                                          from: filter.from, to: filter.to, includeJunk: includeJunk)
+                                          from: filter.from, to: filter.to, includeJunk: includeJunk, candidates: candidates)
             let zone = config.zone
             return try matches.compactMap { m in
                 guard let r = try Row.fetchOne(db, sql: """
@@ -37,9 +41,22 @@ extension Incident {
         }
     }
 
-    /// Brings the face-vector file beside the incident up to date (`index` calls it, so the
-    /// first search after a run does not pay for building it).
-    public func refreshFaceVectors() throws {
-        _ = try db.read { try FaceVectors.load(self, $0) }
+    /// Brings the face-vector file and the face index beside the incident up to date (`index`,
+    /// `nightly` and `merge` call it, so no search pays for building them); the index is built
+    /// from `indexFrom` face tracks on.
+    public func refreshFaceVectors(indexFrom minimumRows: Int = Incident.faceIndexFrom) throws {
+        try db.read { db in
+            let vectors = try FaceVectors.load(self, db)
+            guard mode == .readWrite else { return }
+            try FaceIndex.refresh(for: self, vectors: vectors, minimumRows: minimumRows)
+        }
+    }
+
+    /// Below this many face tracks a flat scan takes a few milliseconds: no face index is built.
+    public static let faceIndexFrom = 100_000
+
+    /// Whether a current face index stands beside the file.
+    public var hasFaceIndex: Bool {
+        (try? db.read { db in FaceIndex.open(FaceIndex.path(for: self), for: try FaceVectors.load(self, db)) != nil }) ?? false
     }
 }

@@ -25,6 +25,8 @@ struct FaceVectors {
     let data: Data
     let count: Int
     let cameras: [String]
+    /// What the vectors were built from (a face index over them carries the same).
+    let stamp: Stamp
     private let offsets: Offsets
 
     private struct Offsets {
@@ -38,6 +40,11 @@ struct FaceVectors {
     }
 
     static func path(for incident: Incident) -> String { incident.path + "-faces" }
+
+    /// The embeddings, back to back, for building a face index over them.
+    func withEmbeddings<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try data.withUnsafeBytes { try body(($0.baseAddress! + offsets.embeddings).assumingMemoryBound(to: Float.self)) }
+    }
 
     static func stamp(_ db: Database) throws -> Stamp {
         Stamp(lastIndexEntry: try Int64.fetchOne(db, sql: "SELECT id FROM audit WHERE action IN ('index', 'merge') ORDER BY id DESC LIMIT 1") ?? 0,
@@ -120,12 +127,13 @@ struct FaceVectors {
         let namesLength = Int(int(32))
         guard n <= stamp.tracks, namesLength >= 0, data.count == o.cameraList + namesLength,
               let names = try? JSONDecoder().decode([String].self, from: data.subdata(in: o.cameraList..<data.count)) else { return nil }
-        self.data = data; count = n; cameras = names; offsets = o
+        self.data = data; count = n; cameras = names; offsets = o; self.stamp = stamp
     }
 
-    /// The `k` nearest tracks to `query` within `maxDistance` that pass the filters.
+    /// The `k` nearest tracks to `query` within `maxDistance` that pass the filters, among the
+    /// rows `candidates` names when given (a face index's proposals; distances are still exact).
     func nearest(to query: [Float], k: Int, maxDistance: Float, cameras allowed: Set<String>?,
-                 from: Date?, to: Date?, includeJunk: Bool) -> [DescriptorIndex.Match] {
+                 from: Date?, to: Date?, includeJunk: Bool, candidates: [Int]? = nil) -> [DescriptorIndex.Match] {
         let allowedIndex: Set<Int32>? = allowed.map { a in Set(cameras.indices.filter { a.contains(cameras[$0]) }.map { Int32($0) }) }
         let lower = from?.timeIntervalSince1970, upper = to?.timeIntervalSince1970
         let o = offsets
@@ -133,7 +141,7 @@ struct FaceVectors {
             let base = raw.baseAddress!
             let filtered = allowedIndex != nil || lower != nil || upper != nil || !includeJunk
             let matches = DescriptorIndex.nearest(in: base + o.embeddings, count: count, to: query, k: k, maxDistance: maxDistance,
-                                                  include: filtered ? { i in
+                                                  candidates: candidates, include: filtered ? { i in
                 if !includeJunk, base.load(fromByteOffset: o.junk + i, as: UInt8.self) != 0 { return false }
                 if let allowedIndex, !allowedIndex.contains(base.loadUnaligned(fromByteOffset: o.camera + i * 4, as: Int32.self)) { return false }
                 // Same overlap rule as the SQL filter: unknown times never match a time bound.

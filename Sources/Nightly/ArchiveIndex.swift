@@ -209,7 +209,7 @@ extension ArchiveIndex {
 
 /// An incident file with its WAL, shared-memory, face-vector and lock files.
 func removeIncidentFiles(_ path: String) {
-    for suffix in ["", "-wal", "-shm", "-faces", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    for suffix in ["", "-wal", "-shm", "-faces", "-faces.ivf", "-keys", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
 }
 
 /// `body` over every item at once (day files are independent SQLite files), results in order;

@@ -65,6 +65,11 @@ enum Indexed {
         #expect(t >= 1.5 && t <= 7, "seen 2–7 s into CAM04, got +\(t)")
         #expect(hits.allSatisfy { $0.at.timeUTC!.timeIntervalSince1970 - parseISOTime("2026-11-20T14:03:00+05:00")!.timeIntervalSince1970 < 7.5 },
                 "John Simm (8–11 s) must not match John Salley")
+        // Through a face index (built here although the file is small): the same person, the same distances.
+        try Indexed.incident.refreshFaceVectors(indexFrom: 1)
+        #expect(Indexed.incident.hasFaceIndex)
+        let viaIndex = try Indexed.incident.searchFaces(query.embedding, top: 5)
+        #expect(viaIndex.map(\.faceTrackID) == hits.map(\.faceTrackID) && viaIndex.map(\.distance) == hits.map(\.distance))
     }
 
     @Test func convoyAndRoute() throws {

@@ -296,6 +296,79 @@ import VideoDecode
     }
 }
 
+@Suite struct FaceIndexTests {
+    /// `people` people seen `each` times, every sighting their face plus a little noise (same person
+    /// ≤ ~0.35 apart, two people ~1.2), on camera A, one a minute.
+    func incident(people: Int, each: Int) throws -> (Incident, [[Float]]) {
+        let dir = try Support.tempDir()
+        let start = parseISOTime("2026-11-20T09:00:00Z")!
+        let inc = try Incident.create(at: dir.appendingPathComponent("f.forensic").path,
+                                      config: IncidentConfig(name: "f", from: start, to: start + 86_400, archive: dir.path),
+                                      cameras: [Camera(id: "A", name: "a")])
+        var generator = SystemRandomNumberGenerator()
+        func unit(_ scale: Float) -> [Float] {
+            let v = (0..<128).map { _ in Float.random(in: -1...1, using: &generator) }
+            let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return v.map { $0 / n * scale }
+        }
+        let faces = (0..<people).map { _ in unit(0.9) }
+        try inc.db.write { db in
+            try db.execute(sql: "INSERT INTO source_file (id, path, size, status) VALUES (1, 'x.mp4', 1, 'indexed')")
+            for i in 0..<(people * each) {
+                let noise = unit(Float.random(in: 0.05...0.17, using: &generator))
+                let v = zip(faces[i % people], noise).map { $0 + $1 }
+                let t = start.timeIntervalSince1970 + Double(i) * 60
+                try db.execute(sql: """
+                    INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, first_utc, last_utc, faces, best_pts, quality, junk, embedding)
+                    VALUES (1, 'A', 0, 1, ?, ?, 1, 0, 0.5, 0, ?)
+                    """, arguments: [t, t + 5, embeddingBlob(v)])
+            }
+            try Audit.append(db, actor: "test", action: "index", detail: "x.mp4")
+        }
+        return (inc, faces)
+    }
+
+    @Test func theIndexFindsWhatTheScanFindsAndIsNeverUsedStale() throws {
+        let (inc, faces) = try incident(people: 300, each: 12)
+        #expect(!inc.hasFaceIndex)
+        try inc.refreshFaceVectors(indexFrom: 1000)
+        #expect(inc.hasFaceIndex)
+        let mode = try FileManager.default.attributesOfItem(atPath: inc.path + "-faces.ivf")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Every person's sightings, through the index and by the scan: the same tracks and distances.
+        var found = 0, expected = 0
+        for face in faces.prefix(40) {
+            let scanned = try inc.searchFaces(face, top: 50, scan: true)
+            let indexed = try inc.searchFaces(face, top: 50)
+            #expect(scanned.count == 12)
+            expected += scanned.count
+            let exact = Dictionary(uniqueKeysWithValues: scanned.map { ($0.faceTrackID, $0.distance) })
+            found += indexed.filter { exact[$0.faceTrackID] == $0.distance }.count
+            #expect(indexed.count <= scanned.count)
+        }
+        // Tight clusters far apart: the probed lists hold them all (a margin for k-means differing across CPUs).
+        #expect(Double(found) >= 0.98 * Double(expected), "index found \(found) of \(expected)")
+
+        // A newer indexing run makes the index stale: searches scan (and find the new track) until a writing command rebuilds it.
+        try inc.db.write { db in
+            try db.execute(sql: """
+                INSERT INTO face_track (file_id, camera_id, first_pts, last_pts, faces, best_pts, quality, junk, embedding)
+                VALUES (1, 'A', 0, 1, 1, 0, 0.5, 0, ?)
+                """, arguments: [embeddingBlob(faces[0])])
+            try Audit.append(db, actor: "test", action: "index", detail: "x.mp4 again")
+        }
+        #expect(!inc.hasFaceIndex)
+        #expect(try inc.searchFaces(faces[0], top: 1).first?.distance == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: inc.path + "-faces.ivf"))
+        let reader = try Incident(path: inc.path, mode: .readOnly)
+        try reader.refreshFaceVectors(indexFrom: 1000)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: inc.path + "-faces.ivf")) == before, "a reader never rebuilds the index")
+        try inc.refreshFaceVectors(indexFrom: 1000)
+        #expect(inc.hasFaceIndex)
+        #expect(try inc.searchFaces(faces[0], top: 1).first?.distance == 0)
+    }
+}
+
 @Suite struct ShardTests {
     @Test func everyFileFallsInExactlyOneShardAndTheSplitIsEven() throws {
         #expect(Shard(parsing: "3/8") == Shard(index: 3, count: 8))

@@ -50,10 +50,10 @@ public struct DescriptorIndex: Sendable {
     }
 
     /// The `k` nearest to `query` within `maxDistance` of `count` descriptors stored back to back
-    /// (128 float32 each, e.g. a memory-mapped file), among the positions `include` accepts:
-    /// positions and distances, nearest first.
+    /// (128 float32 each, e.g. a memory-mapped file), among the positions `include` accepts (and
+    /// only `candidates`, when given: an index's proposals): positions and distances, nearest first.
     public static func nearest(in descriptors: UnsafeRawPointer?, count: Int, to query: [Float], k: Int,
-                               maxDistance: Float = .infinity,
+                               maxDistance: Float = .infinity, candidates: [Int]? = nil,
                                include: ((Int) -> Bool)? = nil) -> [(position: Int, distance: Float)] {
         precondition(query.count == dimensions)
         guard k > 0, count > 0, let descriptors else { return [] }
@@ -65,8 +65,9 @@ public struct DescriptorIndex: Sendable {
         best.reserveCapacity(k + 1)
         var worst = limit
         q.withUnsafeBufferPointer { qv in
-            for i in 0..<count {
-                if let include, !include(i) { continue }
+            func consider(_ i: Int) {
+                guard i >= 0, i < count else { return }
+                if let include, !include(i) { return }
                 let base = i * dimensions * 4
                 var acc = SIMD16<Float>()
                 for j in 0..<8 {
@@ -74,12 +75,13 @@ public struct DescriptorIndex: Sendable {
                     acc += d * d
                 }
                 let dist = acc.sum()
-                guard dist < worst || (best.count < k && dist <= limit) else { continue }
+                guard dist < worst || (best.count < k && dist <= limit) else { return }
                 let pos = best.firstIndex { $0.0 > dist } ?? best.count
                 best.insert((dist, i), at: pos)
                 if best.count > k { best.removeLast() }
                 if best.count == k { worst = best[k - 1].0 }
             }
+            if let candidates { for i in candidates { consider(i) } } else { for i in 0..<count { consider(i) } }
         }
         return best.map { (position: $0.1, distance: $0.0.squareRoot()) }
     }
