@@ -46,7 +46,7 @@ extension Scope {
     /// first, then near misses by distance; `*` in time order), paged, with each page's watchlist
     /// labels.
     public func plates(_ q: PlateQuery) throws -> PlateMatches {
-        let files = try files(from: q.filter.from, to: q.filter.to)
+        let files = try files(from: q.filter.from, to: q.filter.to, plateKeys: PlateKeySummary.probes(for: q.pattern, nearMisses: q.nearMisses))
         let found = try inParallel(files) { day, store in
             try store.searchPlates(q.pattern, filter: q.filter, fuzzy: q.nearMisses).map { h in var h = h; h.at.day = day; return h }
         }
@@ -84,7 +84,9 @@ extension Scope {
     /// from the stop before.
     public func route(of target: TrackTarget, filter: SearchFilter = SearchFilter()) throws -> [RouteStop] {
         var stops: [RouteStop] = []
-        for (day, store) in try files(from: filter.from, to: filter.to) {
+        var keys: [String]?
+        if case .plate(let pattern) = target { keys = PlateKeySummary.probes(for: pattern, nearMisses: true) }
+        for (day, store) in try files(from: filter.from, to: filter.to, plateKeys: keys) {
             switch target {
             case .plate(let pattern):
                 let hits = try store.searchPlates(pattern, filter: filter, maxDistance: 0.5)

@@ -45,12 +45,14 @@ public final class Scope: Sendable {
     }
 
     /// The files a query over `from`–`to` reads: the incident, or the day files in that window
-    /// (each labelled with its day).
-    public func files(from: Date? = nil, to: Date? = nil) throws -> [(day: String?, incident: Incident)] {
+    /// (each labelled with its day), less the days whose plate-key summary holds none of
+    /// `plateKeys` (a plate search's lookups) — those are not even opened.
+    public func files(from: Date? = nil, to: Date? = nil, plateKeys: [String]? = nil) throws -> [(day: String?, incident: Incident)] {
         if let incident { return [(nil, incident)] }
         let index = index!
         // The days are listed at each query (a nightly run adds them); only new ones are opened.
-        let days = try index.days(from: from, to: to)
+        var days = try index.days(from: from, to: to)
+        if let plateKeys { days = days.filter { PlateKeySummary.mayHold(index.dayPath($0), anyOf: plateKeys) } }
         let known = openDays.withLock { $0 }
         let opened = try inParallel(days.filter { known[$0] == nil }) { ($0, try Incident(path: index.dayPath($0), mode: mode)) }
         let all = openDays.withLock { cache in

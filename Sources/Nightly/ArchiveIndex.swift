@@ -182,6 +182,17 @@ extension ArchiveIndex {
         return (removed, refused)
     }
 
+    /// Writes the plate-key summary of every day file whose summary is missing or stale (a plate
+    /// search skips the days a current summary rules out); returns the days written. Run last by
+    /// `nightly`, after everything that writes to the day files.
+    @discardableResult
+    public func refreshKeySummaries() throws -> [String] {
+        try days().filter { day in
+            guard !PlateKeySummary.isCurrent(dayPath(day)) else { return false }
+            return try Incident(path: dayPath(day), mode: .readOnly).writePlateKeySummary()
+        }
+    }
+
     /// Folds finished shard day files (`shards/`) into the day files, one transaction per shard
     /// (Incident.merge: idempotent). A shard whose files are all indexed or failed is removed
     /// after its merge; one with pending files is kept for the next merge. Shards whose task

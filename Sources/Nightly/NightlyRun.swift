@@ -24,13 +24,17 @@ public struct NightlyReport: Codable, Sendable {
     public var noTime: [String] = []
     public var integrity: [String] = []
     public var interrupted = false
+    /// Day files removed by the retention policy (`--keep`), and days past it kept because an
+    /// incident reused them.
+    public var pruned: [String] = []
+    public var keptForIncidents: [String] = []
     /// done | some_failed | interrupted | failed
     public var status = "done"
 
     enum CodingKeys: String, CodingKey {
-        case started, finished, shard, days, sightings, failed, failures, waiting, integrity, interrupted, status
+        case started, finished, shard, days, sightings, failed, failures, waiting, integrity, interrupted, status, pruned
         case wallSeconds = "wall_seconds", filesSeen = "files_seen", filesIndexed = "files_indexed", footageHours = "footage_hours"
-        case faceTracks = "face_tracks", noTime = "no_time"
+        case faceTracks = "face_tracks", noTime = "no_time", keptForIncidents = "kept_for_incidents"
     }
 }
 
@@ -42,6 +46,9 @@ public struct NightlyOptions: Sendable {
     public var shard: Shard?
     public var workers = 2
     public var models: String?
+    /// Retention: keep the day files of the last this many days (today included); older ones are
+    /// removed after the run and their footage is not indexed. Nil keeps every day.
+    public var keepDays: Int?
     public init() {}
 }
 
@@ -66,7 +73,9 @@ public final class NightlyRun: Sendable {
         let started = Date()
         var report = NightlyReport(started: isoTime(started, TimeZone(identifier: "UTC")!))
         report.shard = options.shard?.description
-        let byDay = try catalogue(&report)
+        // The first day the retention policy keeps: footage before it is neither indexed nor kept.
+        let firstKept = options.keepDays.map { index.day(of: started.addingTimeInterval(-Double($0 - 1) * 86_400)) }
+        let byDay = try catalogue(&report, since: [options.since, firstKept].compactMap { $0 }.max())
         var settings = index.manifest.settings
         settings.workers = options.workers
         for (day, files) in byDay.sorted(by: { $0.key < $1.key }) {
@@ -94,6 +103,11 @@ public final class NightlyRun: Sendable {
         if options.shard == nil, !stop.requested {
             for day in try index.days() where byDay[day] == nil { report.integrity += try vanished(try index.dayFile(day)) }
         }
+        if let firstKept, options.shard == nil, !stop.requested {
+            let (removed, refused) = try index.prune(before: firstKept, force: false)
+            report.pruned = removed
+            report.keptForIncidents = refused.keys.sorted()
+        }
         report.interrupted = report.interrupted || stop.requested
         report.status = report.interrupted ? "interrupted" : (report.failed > 0 || !report.integrity.isEmpty || !report.noTime.isEmpty) ? "some_failed" : "done"
         report.finished = isoTime(Date(), TimeZone(identifier: "UTC")!)
@@ -105,9 +119,9 @@ public final class NightlyRun: Sendable {
 
     /// The archive's files by local start day (`Catalogue.classify`: the path's time when the
     /// layout gives one, else the container's creation_time), walked and probed once. Files of
-    /// days before `since` or of other shards are left out; files too young (modified within the
+    /// days before `since` (`--since`, or the retention policy's first day) or of other shards are left out; files too young (modified within the
     /// settle time) or still growing are counted as waiting.
-    func catalogue(_ report: inout NightlyReport) throws -> [String: [CatalogueEntry]] {
+    func catalogue(_ report: inout NightlyReport, since: String?) throws -> [String: [CatalogueEntry]] {
         let root = try Catalogue.archiveRoot(index.manifest.archive)
         let rules = Catalogue.Rules(root: root, layout: try ArchiveLayout(index.manifest.layout, timeZone: index.zone),
                                     cameras: Set(index.cameras.map(\.id)), shard: options.shard, settle: options.settleMinutes * 60)
@@ -126,7 +140,7 @@ public final class NightlyRun: Sendable {
                     continue
                 }
                 let day = index.day(of: start)
-                if let since = options.since, day < since { continue }
+                if let since, day < since { continue }
                 byDay[day, default: []].append(e)
             default: continue
             }

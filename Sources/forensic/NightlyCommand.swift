@@ -33,6 +33,8 @@ struct NightlyCommand: ParsableCommand {
     @Option(name: .customLong("prune-before"), help: "Remove day files of days before YYYY-MM-DD (days an incident reused are refused without --force).")
     var pruneBefore: String?
     @Flag(help: "With --prune-before: remove days incidents reused too (they copied what they took).") var force = false
+    @Option(help: "Retention: keep the day files of the last DAYS days (today included); older ones are removed after the run, except days an incident reused (logged), and older footage is not indexed.")
+    var keep: Int?
     @Option(name: .customLong("watchlist"), help: "Check the day files indexed tonight against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
     @Flag(help: "Print one summary line.") var summary = false
@@ -44,6 +46,7 @@ struct NightlyCommand: ParsableCommand {
         guard settle >= 0 else { throw ValidationError("--settle must be 0 or more minutes") }
         if let since, since.count != 10 || since.split(separator: "-").count != 3 { throw ValidationError("--since must be YYYY-MM-DD") }
         if let shard, Shard(parsing: shard) == nil { throw ValidationError("--shard must be K/N with 0 ≤ K < N") }
+        if let keep, keep < 1 { throw ValidationError("--keep must be 1 or more days") }
     }
 
     /// --shard, else a Kubernetes Indexed Job's or a Slurm array's task variables.
@@ -112,6 +115,7 @@ struct NightlyCommand: ParsableCommand {
             if let watchlist {
                 _ = try reportingFailure { try checkAgainst(watchlist, try archiveIndex.days().map { try archiveIndex.dayFile($0) }) }
             }
+            _ = try reportingFailure { try archiveIndex.refreshKeySummaries() }
             if output.isJSON { printRows(reports, columns: [], output: output) }
             else if summary {
                 print("merged \(reports.count) shard day files: \(reports.reduce(0) { $0 + $1.merged }) files, \(reports.reduce(0) { $0 + $1.pending }) still pending")
@@ -125,6 +129,7 @@ struct NightlyCommand: ParsableCommand {
         options.shard = share
         options.workers = workers
         options.models = models
+        options.keepDays = keep
         let nightly = NightlyRun(index: archiveIndex, options: options)
         let signals = onStopSignals { _ in nightly.requestStop() }
         defer { signals.forEach { $0.cancel() } }
@@ -139,6 +144,8 @@ struct NightlyCommand: ParsableCommand {
                 hits.plates += checked.plateHits; hits.faces += checked.faceHits
             }
         }
+        // Last, after every write to the day files: what plate searches skip by.
+        if share == nil { _ = try reportingFailure { try archiveIndex.refreshKeySummaries() } }
         for f in report.failures { reportError(f) }
         for f in report.noTime { reportError(f) }
         for e in report.integrity { reportError("integrity: \(e)") }
@@ -148,7 +155,8 @@ struct NightlyCommand: ParsableCommand {
             print(String(format: "nightly %@: %d files indexed (%.2f h of footage) in %.0f s over %d days; %d sightings, %d face tracks; %d failed, %d waiting, %d integrity events",
                          index, report.filesIndexed, report.footageHours, report.wallSeconds, report.days.count, report.sightings,
                          report.faceTracks, report.failed, report.waiting, report.integrity.count)
-                  + (watchlist == nil ? "" : "; watchlist hits in those days: \(hits.plates) plates, \(hits.faces) faces"))
+                  + (watchlist == nil ? "" : "; watchlist hits in those days: \(hits.plates) plates, \(hits.faces) faces")
+                  + (keep == nil ? "" : "; \(report.pruned.count) days pruned, \(report.keptForIncidents.count) past --keep kept for incidents"))
         }
         if report.interrupted { throw ExitStatus.interrupted }
         if report.status != "done" { throw ExitStatus.someInputsFailed }

@@ -128,10 +128,21 @@ import Testing
         #expect(summary["reused"] as? Int == 6 && summary["indexed"] as? Int == 6, "\(summary) \(reused.stderr)")
         #expect(query(inc + ".forensic", "SELECT COUNT(*) FROM plate_sighting") == query(day21, "SELECT COUNT(*) FROM plate_sighting"))
 
-        // Retention: the day the incident reused is kept unless forced; the other goes.
+        // Each day file has its plate-key summary (what plate searches skip days by).
+        #expect(FileManager.default.fileExists(atPath: day20 + "-keys") && FileManager.default.fileExists(atPath: day21 + "-keys"))
+
+        // Retention by policy: days past --keep go after the run, except the day the incident reused (logged, not a
+        // failure: the exit status is the integrity events' above, reported again each night).
+        let kept = try nightly([index, "--keep", "1", "--json"])
+        let keptReport = try CLI.json(kept.stdout).first ?? [:]
+        #expect(kept.status == 2 && !kept.stderr.contains("2026-11-21") && keptReport["pruned"] as? [String] == ["2026-11-20"]
+                && keptReport["kept_for_incidents"] as? [String] == ["2026-11-21"], "\(kept.stdout) \(kept.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: day20) && !FileManager.default.fileExists(atPath: day20 + "-keys")
+                && FileManager.default.fileExists(atPath: day21))
+        #expect(try String(contentsOfFile: index + "/nightly.log.jsonl", encoding: .utf8).contains("\"pruned\":[\"2026-11-20\"]"))
+        // By hand: the day the incident reused is kept unless forced.
         let prune = try nightly([index, "--prune-before", "2026-11-22", "--json"])
         #expect(prune.status == 2 && prune.stderr.contains("2026-11-21 kept"), "\(prune.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: day20) && FileManager.default.fileExists(atPath: day21))
         #expect(try nightly([index, "--prune-before", "2026-11-22", "--force"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: day21))
         #expect(query(inc + ".forensic", "SELECT COUNT(*) FROM source_file WHERE status = 'indexed'") == ["6"], "the incident kept its copy")

@@ -430,6 +430,9 @@ import VideoDecode
         let texts = try inc.db.read { try Row.fetchAll($0, sql: "SELECT sighting_id, text FROM plate_text") }
             .map { (id: $0["sighting_id"] as Int64, text: $0["text"] as String) }
         let alphabet = Array("ABCDEFGHJKLMNPQRSTVWXYZ0123456789")
+        // The day-skipping summary of the same texts: it must never rule out a file that holds a match.
+        try inc.settle()
+        #expect(try inc.writePlateKeySummary() && PlateKeySummary.isCurrent(inc.path))
         for n in 0..<60 {
             var q = Array(texts[Int(rng.next() % UInt64(texts.count))].text)
             let at = Int(rng.next() % UInt64(q.count))
@@ -444,6 +447,22 @@ import VideoDecode
             let expected = Set(texts.filter { plateDistance(query, $0.text) <= 1.5 }.map(\.id))
             let found = Set(try inc.searchPlates(PlatePattern(query)).map(\.sightingID))
             #expect(found == expected, "\(query): lookup \(found.subtracting(expected)) extra, \(expected.subtracting(found)) missed")
+            let probes = try #require(PlateKeySummary.probes(for: PlatePattern(query), nearMisses: true))
+            #expect(expected.isEmpty || PlateKeySummary.mayHold(inc.path, anyOf: probes), "the summary ruled out \(query)")
         }
+        // Plates nobody saw: searched, nothing; the summary rules nearly all out (a Bloom filter's few false positives aside).
+        var ruledOut = 0
+        for n in 0..<40 {
+            let query = "QW\(n)X\(n % 7)Y"
+            #expect(try inc.searchPlates(PlatePattern(query)).isEmpty)
+            if !PlateKeySummary.mayHold(inc.path, anyOf: try #require(PlateKeySummary.probes(for: PlatePattern(query), nearMisses: true))) { ruledOut += 1 }
+        }
+        #expect(ruledOut >= 36, "\(ruledOut) of 40 ruled out")
+        #expect(PlateKeySummary.probes(for: try PlatePattern("AB*"), nearMisses: true) == nil, "a wildcard rules nothing out")
+        // Any later write makes the summary stale: the file is searched again, never skipped on old news.
+        try inc.audit("test", "a write after the summary")
+        try inc.settle()
+        #expect(!PlateKeySummary.isCurrent(inc.path))
+        #expect(PlateKeySummary.mayHold(inc.path, anyOf: try #require(PlateKeySummary.probes(for: PlatePattern("QW1X1Y"), nearMisses: true))))
     }
 }
