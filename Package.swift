@@ -176,7 +176,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "forensic-bench",
-            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Nightly", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["VideoDecode", "RecognitionKit", "IncidentStore", "Indexing", "Watchlists", "Nightly", "Investigation",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/ForensicBench",
             swiftSettings: openvinoHeaders
         ),

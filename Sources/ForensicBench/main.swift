@@ -22,6 +22,7 @@ let usage = """
            forensic-bench search DB READS FACES
            forensic-bench archive-search DIR DAYS READS_PER_DAY
            forensic-bench archive-add-day INDEX READS
+           forensic-bench archive-scale DIR day READS FACES | DIR days DAYS READS_PER_DAY
     """
 do {
     switch args.first {
@@ -39,6 +40,7 @@ do {
     case "search": try searchBench(Array(args.dropFirst()))
     case "archive-search": try archiveSearch(Array(args.dropFirst()))
     case "archive-add-day": try archiveAddDay(Array(args.dropFirst()))
+    case "archive-scale": try archiveScale(Array(args.dropFirst()))
     default:
         FileHandle.standardError.write(Data((usage + "\n").utf8))
         exit(64)

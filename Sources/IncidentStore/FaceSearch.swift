@@ -21,11 +21,17 @@ extension Incident {
     /// the flat scan (the reference).
     public func searchFaces(_ query: [Float], threshold: Float = FaceEngine.samePersonThreshold, top: Int = 10,
                             filter: SearchFilter = SearchFilter(), includeJunk: Bool = true, scan: Bool = false) throws -> [FaceHit] {
+        try searchFaces(query, threshold: threshold, top: top, filter: filter, includeJunk: includeJunk, scan: scan, probes: nil)
+    }
+
+    func searchFaces(_ query: [Float], threshold: Float, top: Int, filter: SearchFilter, includeJunk: Bool, scan: Bool,
+                     probes: Int?) throws -> [FaceHit] {
         try db.read { db in
             // The flat vector file (built on first use after indexing); the index, when current,
             // names the rows worth measuring; then details for the top k.
             let vectors = try FaceVectors.load(self, db)
-            let candidates = scan ? nil : try FaceIndex.open(FaceIndex.path(for: self), for: vectors)?.candidates(near: query, within: threshold)
+            let candidates = scan ? nil : try FaceIndex.open(FaceIndex.path(for: self), for: vectors)?
+                .candidates(near: query, within: threshold, probes: probes)
             let matches = vectors.nearest(to: query, k: top, maxDistance: threshold, cameras: try filter.cameraSet(db),
                                           from: filter.from, to: filter.to, includeJunk: includeJunk, candidates: candidates)
             let zone = config.zone
@@ -58,5 +64,17 @@ extension Incident {
     /// Whether a current face index stands beside the file.
     public var hasFaceIndex: Bool {
         (try? db.read { db in FaceIndex.open(FaceIndex.path(for: self), for: try FaceVectors.load(self, db)) != nil }) ?? false
+    }
+}
+
+@_spi(Bench) extension Incident {
+    /// A face search through the index probing `probes` lists (the bench's recall sweep).
+    public func searchFaces(_ query: [Float], top: Int, probes: Int) throws -> [FaceHit] {
+        try searchFaces(query, threshold: FaceEngine.samePersonThreshold, top: top, filter: SearchFilter(), includeJunk: true, scan: false, probes: probes)
+    }
+
+    /// The face index's lists, nil when there is no current index.
+    public func faceIndexLists() throws -> Int? {
+        try db.read { db in FaceIndex.open(FaceIndex.path(for: self), for: try FaceVectors.load(self, db))?.lists }
     }
 }

@@ -14,14 +14,17 @@ import GRDB
     }
 
     /// Plate sightings (3 reads each, a third with one OCR confusion) spread over the first `files`
-    /// files (ids 1…), `cameras` in turn, from `start`.
-    public func addSyntheticPlates(cameras: [Camera], files: Int, reads: Int, start: Double, rng: inout SplitMix) throws {
+    /// files (ids 1…), `cameras` in turn, from `start`. With `regulars` (a city's traffic), 40% of
+    /// the sightings are those plates again, a few of them very often (commuters, taxis, buses),
+    /// and one sighting in twenty has a read cut short by the frame's edge (its last character lost).
+    public func addSyntheticPlates(cameras: [Camera], files: Int, reads: Int, start: Double, regulars: [String] = [],
+                                   rng: inout SplitMix) throws {
         try db.write { db in
-            let letters = Array("ABCDEFGHJKLMNPQRSTVWXYZ"), digits = Array("0123456789")
             func plate() -> String {
-                let l = rng.next() % 2 == 0 ? 3 : 2, d = rng.next() % 2 == 0 ? 3 : 4
-                return String((0..<l).map { _ in letters[Int(rng.next() % UInt64(letters.count))] })
-                    + String((0..<d).map { _ in digits[Int(rng.next() % 10)] })
+                guard !regulars.isEmpty, rng.next() % 10 < 4 else { return rng.plate() }
+                // Cubed: the first regulars come back far more often than the last.
+                let u = Double(rng.next() % 1_000_000) / 1_000_000
+                return regulars[Int(Double(regulars.count) * u * u * u)]
             }
             let sighting = try db.makeStatement(sql: """
                 INSERT INTO plate_sighting (file_id, camera_id, text, display, confidence, first_pts, last_pts, first_utc, last_utc, reads, best_pts)
@@ -41,8 +44,9 @@ import GRDB
                 var variant = Array(p)
                 let k = Int(rng.next() % UInt64(variant.count))
                 variant[k] = ["0": "O", "8": "B", "1": "I", "5": "S", "B": "8", "S": "5"][variant[k]] ?? variant[k]
+                let cut = !regulars.isEmpty && rng.next() % 20 == 0
                 for r in 0..<3 {
-                    let t = r == 2 ? String(variant) : p
+                    let t = r == 2 ? String(variant) : (r == 1 && cut ? String(p.dropLast()) : p)
                     try read.execute(arguments: [sid, f, pts + Double(r) * 0.5, utc + Double(r) * 0.5, t, t])
                     try text.execute(arguments: [sid, t, PlateCanon.fold(t)])
                 }
@@ -105,5 +109,13 @@ import GRDB
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A plate of 2–3 letters and 3–4 digits.
+    public mutating func plate() -> String {
+        let letters = Array("ABCDEFGHJKLMNPQRSTVWXYZ"), digits = Array("0123456789")
+        let l = next() % 2 == 0 ? 3 : 2, d = next() % 2 == 0 ? 3 : 4
+        return String((0..<l).map { _ in letters[Int(next() % UInt64(letters.count))] })
+            + String((0..<d).map { _ in digits[Int(next() % 10)] })
     }
 }

@@ -209,6 +209,7 @@ extension ArchiveIndex {
             let whole = try dayFile(day)
             let report = try whole.merge(shard: shardPath)
             try whole.settle()
+            if report.merged > 0 { try whole.refreshFaceVectors() }
             reports.append(report)
             if report.pending == 0 {
                 removeIncidentFiles(shardPath)
