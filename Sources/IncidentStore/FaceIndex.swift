@@ -58,7 +58,7 @@ final class FaceIndex {
         }) else { throw StoreError(file: path, reason: "cannot build the face index: \(String(cString: err))") }
         let index = FaceIndex(handle: built)
         var header = Data(magic)
-        for v in [vectors.stamp.lastIndexEntry, vectors.stamp.tracks, Int64(vectors.count), Int64(lists)] {
+        for v in [vectors.stamp.lastIndexEntry, vectors.stamp.lastTrack, Int64(vectors.count), Int64(lists)] {
             withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) }
         }
         header.append(Data(count: headerBytes - header.count))
@@ -87,7 +87,7 @@ final class FaceIndex {
         let index = FaceIndex(handle: handle)
         func int(_ at: Int) -> Int64 { header.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int64.self)) } }
         guard Array(header.prefix(8)) == magic,
-              FaceVectors.Stamp(lastIndexEntry: int(8), tracks: int(16)) == vectors.stamp,
+              FaceVectors.Stamp(lastIndexEntry: int(8), lastTrack: int(16)) == vectors.stamp,
               int(24) == Int64(vectors.count), index.rows == vectors.count else { return nil }
         return index
     }

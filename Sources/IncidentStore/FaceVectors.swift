@@ -5,21 +5,23 @@ import RecognitionKit
 /// The face-track embeddings of an incident, flat, in a file beside it (`NAME.forensic-faces`),
 /// so a face search maps them from the page cache instead of pulling a million blobs out of
 /// SQLite row by row. Derived data, never the record: it carries the incident's indexing stamp
-/// (last `index` or `merge` audit entry and track count) and is rebuilt whenever that differs. Where it
+/// (last `index` or `merge` audit entry and highest track id) and is rebuilt whenever that differs. Where it
 /// cannot be written (a read-only copy of an incident), the vectors are built in memory.
 ///
 /// Layout, little-endian, each section 64-byte aligned: a 64-byte header (magic, count, stamp,
-/// camera-list length), embeddings (count × 128 float32), ids (int64), first and last UTC
+/// camera-list length, slots the sections are laid out for), embeddings (count × 128 float32), ids (int64), first and last UTC
 /// (float64, NaN when unknown), camera index (int32, -1 when none), junk flags (uint8), and the
 /// camera ids as a JSON array.
 struct FaceVectors {
-    static let magic = Array("FORFACE1".utf8)
+    static let magic = Array("FORFACE2".utf8)
     static let rowBytes = DescriptorIndex.dimensions * 4
 
-    /// What the vectors were built from; equal stamps mean equal face tracks.
+    /// What the vectors were built from; equal stamps mean equal face tracks (tracks are only
+    /// added or replaced by indexing or a merge, each audited). Both are index lookups: a cold
+    /// search must not count a million rows to learn whether its vectors are current.
     struct Stamp: Equatable {
         var lastIndexEntry: Int64
-        var tracks: Int64
+        var lastTrack: Int64
     }
 
     let data: Data
@@ -48,7 +50,7 @@ struct FaceVectors {
 
     static func stamp(_ db: Database) throws -> Stamp {
         Stamp(lastIndexEntry: try Int64.fetchOne(db, sql: "SELECT id FROM audit WHERE action IN ('index', 'merge') ORDER BY id DESC LIMIT 1") ?? 0,
-              tracks: try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM face_track") ?? 0)
+              lastTrack: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM face_track") ?? 0)
     }
 
     /// The vectors for `incident` as of the read transaction `db`: the file beside it when its
@@ -71,7 +73,7 @@ struct FaceVectors {
 
     /// Reads the face tracks into the file layout.
     static func build(_ db: Database, stamp: Stamp) throws -> Data {
-        let n = Int(stamp.tracks)
+        let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM face_track") ?? 0
         let o = Offsets(count: n)
         var cameraIndex: [String: Int32] = [:]
         var cameraList: [String] = []
@@ -108,9 +110,10 @@ struct FaceVectors {
         }
         // Rows skipped for a malformed embedding leave zeroed slots at the end: count only real ones.
         var header = Data(magic)
-        for v in [Int64(row), stamp.lastIndexEntry, stamp.tracks] { withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) } }
         let names = try JSONEncoder().encode(cameraList)
-        withUnsafeBytes(of: Int64(names.count).littleEndian) { header.append(contentsOf: $0) }
+        for v in [Int64(row), stamp.lastIndexEntry, stamp.lastTrack, Int64(names.count), Int64(n)] {
+            withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) }
+        }
         out.replaceSubrange(0..<header.count, with: header)
         out.append(names)
         return out
@@ -121,11 +124,13 @@ struct FaceVectors {
         guard data.count >= 64, Array(data.prefix(8)) == Self.magic else { return nil }
         func int(_ at: Int) -> Int64 { data.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: Int64.self)) } }
         let n = Int(int(8))
-        guard n >= 0, Stamp(lastIndexEntry: int(16), tracks: int(24)) == stamp else { return nil }
+        guard n >= 0, Stamp(lastIndexEntry: int(16), lastTrack: int(24)) == stamp else { return nil }
         // Offsets follow the track count the file was laid out for (rows may be fewer).
-        let o = Offsets(count: Int(stamp.tracks))
+        let slots = Int(int(40))
+        guard slots >= n, slots <= data.count / Self.rowBytes else { return nil }
+        let o = Offsets(count: slots)
         let namesLength = Int(int(32))
-        guard n <= stamp.tracks, namesLength >= 0, data.count == o.cameraList + namesLength,
+        guard namesLength >= 0, data.count == o.cameraList + namesLength,
               let names = try? JSONDecoder().decode([String].self, from: data.subdata(in: o.cameraList..<data.count)) else { return nil }
         self.data = data; count = n; cameras = names; offsets = o; self.stamp = stamp
     }
@@ -139,6 +144,12 @@ struct FaceVectors {
         let o = offsets
         return data.withUnsafeBytes { raw in
             let base = raw.baseAddress!
+            if candidates != nil {
+                // A few rows, not a scan: no read-ahead around each (up to 8 MB a fault on some disks).
+                let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+                let start = UInt(bitPattern: base) / UInt(page) * UInt(page)
+                madvise(UnsafeMutableRawPointer(bitPattern: start), Int(UInt(bitPattern: base) - start) + raw.count, MADV_RANDOM)
+            }
             let filtered = allowedIndex != nil || lower != nil || upper != nil || !includeJunk
             let matches = DescriptorIndex.nearest(in: base + o.embeddings, count: count, to: query, k: k, maxDistance: maxDistance,
                                                   candidates: candidates, include: filtered ? { i in
