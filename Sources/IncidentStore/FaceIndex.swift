@@ -34,17 +34,17 @@ final class FaceIndex {
 
     static func path(for incident: Incident) -> String { FaceVectors.path(for: incident) + ".ivf" }
 
-    /// Lists for `rows` vectors: a power of two up to 4·√rows (FAISS's guidance for IVF) and at
-    /// most 16,384, with at least 39 vectors to train each list.
+    /// Lists for `rows` vectors: a power of two up to 8·√rows (FAISS's guidance: 4–16·√rows) and
+    /// at most 16,384, with at least 39 vectors to train each list.
     static func listCount(rows: Int) -> Int {
         var lists = 1
-        while lists < 16_384 && (lists * 2) * (lists * 2) <= 16 * rows && lists * 2 * 39 <= rows { lists *= 2 }
+        while lists < 16_384 && (lists * 2) * (lists * 2) <= 64 * rows && lists * 2 * 39 <= rows { lists *= 2 }
         return lists
     }
 
-    /// Lists a search probes: one in sixteen, at least 16 (chosen by the recall measured in
-    /// `forensic-bench archive-scale`).
-    static func defaultProbes(lists: Int) -> Int { min(lists, max(16, lists / 16)) }
+    /// Lists a search probes: 64, so a search reads ~64·√rows/8 codes — it grows with the square
+    /// root of the file, not with it (recall by lists probed: `forensic-bench archive-scale`).
+    static func defaultProbes(lists: Int) -> Int { min(lists, 64) }
 
     /// Builds the index over `vectors` and writes it to `path` (whole, under a temporary name, then
     /// renamed: a reader never sees half an index). The file is private, like the vectors.

@@ -9,6 +9,14 @@ import VideoDecode
 @Suite struct LayoutTests {
     let karachi = TimeZone(identifier: "Asia/Karachi")!
 
+    @Test func timesAreWrittenInTheZoneWithItsOffset() {
+        let t = Date(timeIntervalSince1970: 1_790_000_000)
+        #expect(isoTime(t, karachi) == "2026-09-21T19:13:20+05:00")
+        #expect(isoTime(t, TimeZone(identifier: "UTC")!) == "2026-09-21T14:13:20Z")
+        #expect(isoTime(t, TimeZone(secondsFromGMT: -12_600)!) == "2026-09-21T10:43:20-03:30")
+        #expect(isoTime(t.addingTimeInterval(0.9), karachi) == "2026-09-21T19:13:20+05:00", "whole seconds")
+    }
+
     @Test func defaultLayoutGivesCameraAndUTCStart() throws {
         let l = try ArchiveLayout(timeZone: karachi)
         let m = try #require(l.match("CAM01/2026-11-20/140000.mp4"))
@@ -335,11 +343,13 @@ import VideoDecode
         #expect(inc.hasFaceIndex)
         let mode = try FileManager.default.attributesOfItem(atPath: inc.path + "-faces.ivf")[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        // Every person's sightings, through the index and by the scan: the same tracks and distances.
+        // Every person's sightings, through the index (probing 8 of its 64 lists) and by the scan:
+        // the same tracks and distances.
+        #expect(try inc.faceIndexLists() == 64)
         var found = 0, expected = 0
         for face in faces.prefix(40) {
             let scanned = try inc.searchFaces(face, top: 50, scan: true)
-            let indexed = try inc.searchFaces(face, top: 50)
+            let indexed = try inc.searchFaces(face, top: 50, probes: 8)
             #expect(scanned.count == 12)
             expected += scanned.count
             let exact = Dictionary(uniqueKeysWithValues: scanned.map { ($0.faceTrackID, $0.distance) })
