@@ -245,7 +245,7 @@ fi
 # Data is built once into bench-data/scale (the 10 M-read day takes ~20 GB and most of an hour here);
 # BENCH_SCALE_DAYS="READS:FACES ..." and BENCH_SCALE_WINDOW="DAYS:READS" change the sizes.
 if want archive-scale; then
-for spec in ${BENCH_SCALE_DAYS:-1000000:1000000 10000000:5000000}; do
+for spec in ${BENCH_SCALE_DAYS:-1000000:1000000 10000000:0 0:5000000}; do
   IFS=: read -r reads faces <<<"$spec"
   printf '\n== archive-scale: one day file, %s plate reads, %s face tracks ==\n' "$reads" "$faces"
   "$BENCH" archive-scale "$DATA/scale" day "$reads" "$faces"

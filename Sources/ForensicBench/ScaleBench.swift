@@ -117,13 +117,14 @@ private func scaleDay(_ dir: URL, reads: Int, faces: Int) throws {
     _ = try writer.writePlateKeySummary()
     let lists = try writer.faceIndexLists()
     print(String(format: "%d plate reads, %d face tracks: %.0f bytes a read (incident file %.2f GB), %.0f bytes a face (vectors %.0f MB, face index %.0f MB), plate-key summary %.1f MB",
-                 reads, faces, size(path) / Double(reads), size(path) / 1e9, (size(path + "-faces") + size(path + "-faces.ivf")) / Double(max(faces, 1)),
+                 reads, faces, size(path) / Double(max(reads, 1)), size(path) / 1e9, (size(path + "-faces") + size(path + "-faces.ivf")) / Double(max(faces, 1)),
                  size(path + "-faces") / 1e6, size(path + "-faces.ivf") / 1e6, size(path + "-keys") / 1e6))
     if let lists { print(String(format: "face index: IVF %d lists, 8-bit codes; vectors + index brought up to date in %.0f s (by the writing command, once)", lists, built)) }
 
     let incident = try Incident(path: path, mode: .readOnly)
     let samples = try incident.sampleSightingTexts(limit: 40)
     let canDrop = dropCaches()
+    if !samples.isEmpty {
     print("plate query                 warm (file open)                         cold (\(canDrop ? "page cache dropped" : "new open; the machine refuses to drop its page cache"), first query)")
     for (label, queries, fuzzy) in plateQueries(samples) {
         var warm = Timing(), cold = Timing()
@@ -138,6 +139,7 @@ private func scaleDay(_ dir: URL, reads: Int, faces: Int) throws {
             cold.add(t0, try Incident(path: path, mode: .readOnly).searchPlates(PlatePattern(q), fuzzy: fuzzy, limit: 200).count)
         }
         print("\(label.padding(toLength: 27, withPad: " ", startingAt: 0)) \(warm.text)   \(cold.text)")
+    }
     }
     guard faces > 0 else { return }
     // Face queries: a fresh sighting of a person seen often, sometimes and rarely.
