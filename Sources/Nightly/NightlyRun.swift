@@ -99,9 +99,12 @@ public final class NightlyRun: Sendable {
             if let storage = summary.storageFailure { throw StoreError(file: incident.path, reason: "cannot write the day file (\(storage))") }
             if summary.interrupted { report.interrupted = true; break }
         }
-        // Days with nothing new are still checked for footage that vanished after indexing.
+        // Days with nothing new are still checked for footage that vanished after indexing (not days
+        // past the retention policy: their footage going is expected, and they go now too).
         if options.shard == nil, !stop.requested {
-            for day in try index.days() where byDay[day] == nil { report.integrity += try vanished(try index.dayFile(day)) }
+            for day in try index.days() where byDay[day] == nil && firstKept.map({ day >= $0 }) ?? true {
+                report.integrity += try vanished(try index.dayFile(day))
+            }
         }
         if let firstKept, options.shard == nil, !stop.requested {
             let (removed, refused) = try index.prune(before: firstKept, force: false)
