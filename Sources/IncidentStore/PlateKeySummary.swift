@@ -38,12 +38,8 @@ public enum PlateKeySummary {
         guard nearMisses, q.count >= 3 else { return [PlateCanon.fold(q)] }
         return Array(Set(PlateCanon.oneTVariants(q).flatMap { variant -> [String] in
             let canon = PlateCanon.fold(variant)
-            return [canon] + deletions(canon)
+            return [canon] + PlateCanon.deletions(canon)
         })).sorted()
-    }
-
-    static func deletions(_ s: String) -> [String] {
-        s.indices.map { i in var d = s; d.remove(at: i); return d }
     }
 
     static func positions(_ key: String, bits: UInt64) -> [Int] {
@@ -98,7 +94,7 @@ extension Incident {
         let bits = UInt64(max(1024, (keyCount * PlateKeySummary.bitsPerKey + 63) / 64 * 64))
         var array = [UInt8](repeating: 0, count: Int(bits / 8))
         for canon in canons {
-            for key in [canon] + PlateKeySummary.deletions(canon) {
+            for key in [canon] + PlateCanon.deletions(canon) {
                 for p in PlateKeySummary.positions(key, bits: bits) { array[p / 8] |= 1 << UInt8(p % 8) }
             }
         }

@@ -153,6 +153,12 @@ public enum PlateCanon {
         return out
     }
 
+    /// `text` with each one character removed (the one-deletion keys near misses and the watchlist
+    /// matcher look up), duplicates kept.
+    public static func deletions(_ text: String) -> [String] {
+        text.indices.map { i in var d = text; d.remove(at: i); return d }
+    }
+
     static func confusable(_ x: Character, _ y: Character) -> Bool {
         representative[x] != nil && representative[x] == representative[y] || (x == "1" || x == "T") && (y == "T" || y == "1")
     }
@@ -228,7 +234,7 @@ extension Incident {
                             // One other character wrong, dropped or added, by B-tree lookups: a read one
                             // shorter is one of the query's deletions; a read with one more or one other
                             // character shares a deletion key with the query (or has the query as one).
-                            let deletions = Set(canon.indices.map { i in var d = canon; d.remove(at: i); return d }).sorted()
+                            let deletions = Set(PlateCanon.deletions(canon)).sorted()
                             let marks = deletions.map { _ in "?" }.joined(separator: ",")
                             try collect("t.canon IN (\(marks))", StatementArguments(deletions), kind: "fuzzy", distance: score)
                             try collect("t.id IN (SELECT text_id FROM plate_key WHERE key IN (?, \(marks)))",

@@ -128,9 +128,7 @@ public struct PlateMatcher: Sendable {
     static func keys(_ text: String) -> Set<String> {
         // 1/T is a confusion too, across two fold classes: merge them here (more proposals, never fewer).
         let folded = PlateCanon.fold(text).map { $0 == "7" ? "1" : $0 }
-        var out: Set<String> = [String(folded)]
-        for i in folded.indices { var d = folded; d.remove(at: i); out.insert(String(d)) }
-        return out
+        return Set([String(folded)] + PlateCanon.deletions(String(folded)))
     }
 
     /// Each entry any of `texts` matches, with the closest text and its distance.
