@@ -63,11 +63,7 @@ struct FaceVectors {
             return vectors
         }
         let built = try build(db, stamp: current)
-        // Written whole to a temporary name and renamed: a reader never sees half a file.
-        let tmp = path + ".tmp-\(getpid())"
-        if FileManager.default.createFile(atPath: tmp, contents: built, attributes: [.posixPermissions: Incident.privateFileMode]) {
-            if rename(tmp, path) != 0 { unlink(tmp) }
-        }
+        _ = PrivateFile.replace(path, with: built)   // a read-only folder: searched from memory
         return FaceVectors(data: built, expecting: current)!
     }
 

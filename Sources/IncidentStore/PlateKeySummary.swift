@@ -103,11 +103,8 @@ extension Incident {
         for v in before + [Int64(bits), Int64(PlateKeySummary.hashes)] { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         out.append(Data(count: PlateKeySummary.headerBytes - out.count))
         out.append(contentsOf: array)
-        let target = PlateKeySummary.path(for: path), tmp = target + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: out, attributes: [.posixPermissions: Incident.privateFileMode]) else {
-            throw StoreError(file: target, reason: "cannot write the plate-key summary")
-        }
-        guard rename(tmp, target) == 0 else { unlink(tmp); throw StoreError(file: target, reason: "cannot write the plate-key summary") }
+        let target = PlateKeySummary.path(for: path)
+        guard PrivateFile.replace(target, with: out) else { throw StoreError(file: target, reason: "cannot write the plate-key summary") }
         return true
     }
 }

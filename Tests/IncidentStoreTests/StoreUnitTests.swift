@@ -239,6 +239,21 @@ import VideoDecode
     }
 }
 
+@Suite struct PrivateFileTests {
+    /// Written in pieces (as a vector file past 2 GiB is), read back whole, 0600, no temporary left.
+    @Test func aFileWrittenInPiecesReadsBackWhole() throws {
+        let dir = try Support.tempDir()
+        let path = dir.appendingPathComponent("v").path
+        let data = Data((0..<10_001).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) })
+        #expect(PrivateFile.replace(path, with: Data("old".utf8)))
+        #expect(PrivateFile.replace(path, with: data, chunk: 1_000))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == data)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["v"])
+        #expect(!PrivateFile.replace(dir.appendingPathComponent("missing/v").path, with: data))
+    }
+}
+
 @Suite struct FaceVectorFileTests {
     /// An incident with `n` face tracks on three cameras, one an hour apart, every fifth junk.
     func incident(tracks n: Int) throws -> (Incident, [[Float]]) {
