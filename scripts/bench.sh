@@ -175,7 +175,7 @@ for spec in busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250
   for row in "before|--decode-quiet-gops --face-detector hog --precision auto --read-every-look" \
              "+ quiet GOPs skipped|--face-detector hog --precision auto --read-every-look" \
              "+ f32, not bf16|--face-detector hog --read-every-look" "+ track, read once|--face-detector hog" \
-             "+ CenterFace (= now)|"; do
+             "+ CenterFace (= now)|" "+ int8 (NNCF)|--precision int8"; do
     # shellcheck disable=SC2086
     read -r secs exact truth sightings tracks people <<<"$(index_run "$dir" "$DATA/$kind-truth.txt" ${row#*|})"
     printf '%-24s %-30s %8.1f %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "$label" "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \

@@ -114,4 +114,25 @@ done
 # damaged model file as TensorFlow, Paddle, …, and the GPU/NPU plugins are never used.
 rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow,tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
       "$MODELS"/openvino/libs/libopenvino_intel_{gpu,npu}_plugin.so "$MODELS"/openvino/libs/libopenvino_{auto,auto_batch,hetero}_plugin.so
+
+# --- int8 copies of the text detector, reader and face detector (NNCF; scripts/quantise.py) ---
+# Made here once from a fixed calibration set; remade only when a source model, NNCF or the recipe
+# changes. NNCF and its pinned dependencies (SHA-256 in quantise-requirements.txt) go into a
+# per-user folder, never the system's Python.
+if ! python3 scripts/quantise.py check "$MODELS"; then
+  NNCF=${CACHE%/downloads}/nncf-$(sha256sum scripts/quantise-requirements.txt | cut -c1-12)
+  if [ ! -f "$NNCF/.installed" ]; then
+    say "installing NNCF 3.4.0 into $NNCF (int8 quantisation, once)"
+    export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+    python3 -m pip download --quiet --require-hashes --only-binary=:all: -d "$CACHE/nncf" -r scripts/quantise-requirements.txt
+    rm -rf "$NNCF"
+    python3 -m pip install --quiet --no-deps --no-index --require-hashes --find-links "$CACHE/nncf" --target "$NNCF" -r scripts/quantise-requirements.txt
+    python3 -m pip install --quiet --no-deps --no-index --target "$NNCF" "$CACHE/${PINNED[0]%%|*}"
+    touch "$NNCF/.installed"
+  fi
+  CALIBRATION=${CACHE%/downloads}/calibration
+  say "quantising to int8 (the text detector, reader and CenterFace; ~4 minutes on 2 cores, once)"
+  PYTHONPATH="$NNCF" python3 scripts/quantise.py make "$MODELS" "$CALIBRATION" >/dev/null 2>"$CALIBRATION.log" \
+    || { tail -5 "$CALIBRATION.log" >&2; echo "setup: int8 quantisation failed (log: $CALIBRATION.log)" >&2; exit 1; }
+fi
 say "ready: models in $MODELS"

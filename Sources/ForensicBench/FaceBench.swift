@@ -7,7 +7,7 @@ let dlibExamples = "/usr/share/doc/libdlib19.1/examples"
 
 /// Face detection recall on dlib's testing.xml (faces ≥ 40 px), HOG at 0/1 upsampling, MMOD and CenterFace.
 func faceEval() throws {
-    let engine = try FaceEngine(loadMMOD: true, loadCenterFace: true)
+    let engine = try FaceEngine(loadMMOD: true, loadCenterFace: true, precision: evalPrecision)
     print(String(format: "%@ %8@ %8@ %8@ %9@ %9@", "detector".padding(toLength: 22, withPad: " ", startingAt: 0), "faces", "found", "recall", "false pos", "ms/image"))
     for (label, options) in detectorChoices + [("MMOD, no upsampling", FaceOptions(detector: .mmod, upsample: 0))] {
         let r = try FaceDetectionEval.run(dataset: dlibExamples + "/faces/testing.xml", options: options, engine: engine)
@@ -26,7 +26,7 @@ let detectorChoices: [(String, FaceOptions)] = [
 /// each on a plain 3× canvas scaled so the face is 40, 60 or 80 px wide: all 1,485 pairs verified at
 /// the 0.6 threshold, a photo whose face is not found making each of its pairs wrong.
 func faceSmall(_ args: [String]) throws {
-    let engine = try FaceEngine(loadCenterFace: true)
+    let engine = try FaceEngine(loadCenterFace: true, precision: evalPrecision)
     if let dir = args.first {
         let sizes = try FileManager.default.contentsOfDirectory(atPath: dir).sorted { Int($0.prefix { $0.isNumber }) ?? 0 > Int($1.prefix { $0.isNumber }) ?? 0 }
         print("faces found in the clip's frames (" + sizes.joined(separator: " / ") + "), ms per frame")
@@ -99,6 +99,7 @@ func onCanvas(_ image: Image, factor: Int) -> Image {
 /// faces per second with 1 and 2 workers.
 func faceSpeed() throws {
     let engine = try FaceEngine(loadCenterFace: true)
+    let int8 = try FaceEngine(loadCenterFace: true, precision: .int8)
     let photo = try StillImage.load(dlibExamples + "/faces/2008_002506.jpg")
     func time(_ n: Int, _ body: () throws -> Void) rethrows -> Double {
         try body()
@@ -111,7 +112,8 @@ func faceSpeed() throws {
         let plain = try time(3) { _ = try engine.detections(in: img, options: FaceOptions(upsample: 0)) }
         let up = try time(1) { _ = try engine.detections(in: img, options: FaceOptions(upsample: 1)) }
         let cnn = try time(3) { _ = try engine.detections(in: img, options: FaceOptions(detector: .centerface)) }
-        print(String(format: "detect %dx%d  HOG %.1f  HOG upsample 1 %.1f  CenterFace %.1f", w, h, plain, up, cnn))
+        let cnn8 = try time(3) { _ = try int8.detections(in: img, options: FaceOptions(detector: .centerface)) }
+        print(String(format: "detect %dx%d  HOG %.1f  HOG upsample 1 %.1f  CenterFace %.1f  CenterFace int8 %.1f", w, h, plain, up, cnn, cnn8))
     }
     let faces = try engine.faces(in: photo)
     let chips = faces.map(\.chip)

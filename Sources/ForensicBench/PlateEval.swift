@@ -33,7 +33,7 @@ func plateEval(_ a: [String]) throws {
     print(String(format: "%-4@ %-9@ %-9@ %-18@ %6@ %8@ %8@ %8@ %9@ %9@ %10@ %8@", "ocr", "detector", "reader", "subset", "images",
                  "iou>=.5", "iou>=.3", "exact", "findable", "char.acc", "false/img", "ms/img"))
     for version in versions {
-        let models = try PlateModels(detectors: Set(kinds), readers: Set(readers), ocr: version, threads: threads)
+        let models = try PlateModels(detectors: Set(kinds), readers: Set(readers), ocr: version, precision: evalPrecision, threads: threads)
         for kind in kinds { for readerKind in readers {
             let recognizer = try PlateRecognizer(models: models, detector: kind, reader: readerKind)
             if let side = env["EVAL_SIDE"].flatMap({ Int($0) }) { recognizer.detectionMaxSide = side; print("text detector input \(side) px") }
@@ -124,7 +124,7 @@ func plateVote(_ a: [String]) throws {
 /// Milliseconds per detection on a 1080p frame, per plate read, and plates read per second.
 func plateSpeed(_ a: [String]) throws {
     guard let file = a.first else { throw CocoaError(.featureUnsupported) }
-    for precision in [InferencePrecision.auto, .f32] {
+    for precision in [InferencePrecision.f32, .bf16, .int8] {
         let models = try PlateModels(precision: precision)
         var frames: [Image] = []
         try VideoDecoder(path: file, options: DecodeOptions(policy: .perSecond(1))).decode { f in
@@ -145,7 +145,7 @@ func plateSpeed(_ a: [String]) throws {
                 }
             }
             func median(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.sorted()[v.count / 2] }
-            print(String(format: "%@→%@ %@ %.1f %.1f %d", precision.rawValue, models.recognizer.precision, kind.rawValue,
+            print(String(format: "%@ %@ %.1f %.1f %d", models.recognizer.fingerprint, kind.rawValue,
                          median(detMs), median(readMs), readMs.count))
         }
     }

@@ -56,7 +56,7 @@ func plateRealEval(_ a: [String]) throws {
     let version = a.dropFirst().compactMap(PlateOCRVersion.init(rawValue:)).first ?? .v6
     let perPlate = a.contains("--plates")
     let labels = try loadRealLabels(dir)
-    let models = try PlateModels(detectors: [.text], ocr: version, precision: .f32)
+    let models = try PlateModels(detectors: [.text], ocr: version, precision: evalPrecision)
     let recognizer = try PlateRecognizer(models: models)
     // As `forensic plates` looks at a photo: large ones in tiles too.
     recognizer.tileLargePictures = true

@@ -4,12 +4,21 @@ import Foundation
 import RecognitionKit
 
 BLASCore.restartIfMisdetected()   // measure what `forensic` runs
+
+/// The precision an evaluation runs at: forensic's default unless EVAL_PRECISION says otherwise.
+let evalPrecision: InferencePrecision = {
+    let asked = ProcessInfo.processInfo.environment["EVAL_PRECISION"]
+    let precision = asked.flatMap(InferencePrecision.init(rawValue:)) ?? RecognitionDefaults.precision
+    if asked != nil { print("precision \(precision.rawValue)") }
+    return precision
+}()
 let args = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: forensic-bench decode FILE all|keyframes|fps=N [threads]
            forensic-bench plates-eval DIR [platedet|text ...] [ppocr|platerec|combined ...] [v6|v4 ...]
                env: EVAL_SIDE=PX detector input, EVAL_TILES=1 tile large pictures,
-                    EVAL_THREADS=N inference threads, EVAL_MISSES=1 list every miss
+                    EVAL_THREADS=N inference threads, EVAL_MISSES=1 list every miss,
+                    EVAL_PRECISION=f32|int8|bf16|auto (plates-eval, plates-real, faces-eval, faces-small)
            forensic-bench plates-real DIR [v6|v4] [--plates]   (real photos, labels.csv; the stage that lost each plate)
            forensic-bench plates-vote DIR [LOOKS]
            forensic-bench plates-speed FILE1080P

@@ -90,6 +90,20 @@ public struct FaceTrackRecord: Sendable {
 }
 
 /// Everything indexing learned from one file; saved in one transaction.
+/// How many looks at plates and faces ran the costly step (reading, describing) and how many
+/// were answered from a track that was already sure (`PlateTracker`, `FaceTracker`).
+public struct LookCounts: Sendable, Codable, Equatable {
+    public var platesRead = 0, platesCarried = 0, facesDescribed = 0, facesCarried = 0
+    public init() {}
+    public static func += (a: inout LookCounts, b: LookCounts) {
+        a.platesRead += b.platesRead; a.platesCarried += b.platesCarried
+        a.facesDescribed += b.facesDescribed; a.facesCarried += b.facesCarried
+    }
+    enum CodingKeys: String, CodingKey {
+        case platesRead = "plates_read", platesCarried = "plates_carried", facesDescribed = "faces_described", facesCarried = "faces_carried"
+    }
+}
+
 public struct FileResult: Sendable {
     public var sha256: String
     /// The file's size when it was hashed (recorded, so a later change of size is noticed).
@@ -100,6 +114,7 @@ public struct FileResult: Sendable {
     public var tracks: [FaceTrackRecord]
     public var plateModel: String
     public var faceModel: String
+    public var looks = LookCounts()
 
     public init(sha256: String, stats: DecodeStats, framesAnalysed: Int, sightings: [PlateSightingRecord],
                 tracks: [FaceTrackRecord], plateModel: String, faceModel: String, size: Int64? = nil) {

@@ -44,6 +44,10 @@ struct FileAnalysis: Sendable {
                                                                           skipQuietGOPs: options.skipQuietGOPs))
         var gate = MotionGate()
         var tracker = PlateTracker(maxGap: 1.5 * options.every)
+        // As far apart as looks that face tracks group (Grouping.faceTracks: 2.5 s): sampled
+        // frames come further apart than `every` where only reference frames are decoded.
+        var faceTracker = FaceTracker(maxGap: 2.5 * options.every)
+        var looks = LookCounts()
         var reads: [TimedPlateRead] = []
         var found: [TimedFace] = []
         var analysed = 0
@@ -65,16 +69,28 @@ struct FileAnalysis: Sendable {
                 // Only the changed region is converted; crops and chips come from full resolution.
                 let image = try frame.crop(roi, .rgb)
                 let size = (frame.width, frame.height)
-                if let plates { reads += try lookForPlates(in: image, at: roi, frame: size, time: frame.time, plates: plates, tracker: &tracker) }
-                if let faces { found += try lookForFaces(in: image, at: roi, frame: size, time: frame.time, faces: faces, source: path) }
+                if let plates {
+                    let seen = try lookForPlates(in: image, at: roi, frame: size, time: frame.time, plates: plates, tracker: &tracker)
+                    looks.platesCarried += seen.filter(\.carried).count
+                    looks.platesRead += seen.count { !$0.carried }
+                    reads += seen
+                }
+                if let faces {
+                    let seen = try lookForFaces(in: image, at: roi, frame: size, time: frame.time, faces: faces, tracker: &faceTracker, source: path)
+                    looks.facesCarried += seen.count(where: \.carried)
+                    looks.facesDescribed += seen.count { !$0.carried }
+                    found += seen.map(\.face)
+                }
             }
             return true
         }
         // A recorder still writing the file: what was hashed and read is not the file that will stay.
         guard Catalogue.fileState(path) == before else { throw StillWriting() }
-        return FileResult(sha256: sha, stats: stats, framesAnalysed: analysed, sightings: Grouping.sightings(reads),
-                          tracks: try Grouping.faceTracks(found), plateModel: plateModel,
-                          faceModel: faces?.fingerprint ?? "", size: before?.size)
+        var result = FileResult(sha256: sha, stats: stats, framesAnalysed: analysed, sightings: Grouping.sightings(reads),
+                                tracks: try Grouping.faceTracks(found), plateModel: plateModel,
+                                faceModel: faces?.fingerprint ?? "", size: before?.size)
+        result.looks = looks
+        return result
     }
 
     /// Plates in one moving region, read (or carried by the tracker), boxes in frame coordinates.
@@ -98,18 +114,24 @@ struct FileAnalysis: Sendable {
         }
     }
 
-    /// Faces in one moving region, boxes and landmarks in frame coordinates.
+    /// Faces in one moving region, boxes and landmarks in frame coordinates; `carried` when the
+    /// tracker answered for the descriptor.
     private func lookForFaces(in image: Image, at roi: PixelRect, frame: (width: Int, height: Int), time: Double, faces: FaceEngine,
-                              source: String) throws -> [TimedFace] {
+                              tracker: inout FaceTracker, source: String) throws -> [(face: TimedFace, carried: Bool)] {
         // CenterFace sees the region at the scale it would see the whole frame at.
         let scale = min(1, Double(options.faceDetectorSize) / Double(max(frame.width, frame.height)))
         let maxSide = max(32, Int((Double(max(roi.w, roi.h)) * scale).rounded()))
         let faceOptions = FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample, maxSide: maxSide)
-        return try faces.faces(in: image, options: faceOptions, source: source).map { face in
+        func inFrame(_ b: PixelRect) -> PixelRect { PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h) }
+        let tracking = options.faceTracking
+        return try faces.faces(in: image, options: faceOptions, source: source) { face in
+            tracking ? tracker.carry(face, box: inFrame(face.box), pts: time) : nil
+        }.map { face, carried in
             var face = face
-            face.box = PixelRect(x: face.box.x + roi.x, y: face.box.y + roi.y, w: face.box.w, h: face.box.h)
+            face.box = inFrame(face.box)
             face.landmarks = face.landmarks.map { Point(x: $0.x + Double(roi.x), y: $0.y + Double(roi.y)) }
-            return TimedFace(pts: time, face: face)
+            if tracking && !carried { tracker.described(face, box: face.box, pts: time) }
+            return (TimedFace(pts: time, face: face), carried)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentStore
 import RecognitionKit
 
 /// Settings of one indexing run; stored with the run so results can be traced and reproduced.
@@ -38,8 +39,27 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     public var modelThreads: Int?
     /// Reuse a tracked plate's read once two sure reads agree (see `PlateTracker`).
     public var plateTracking = true
+    /// Reuse a tracked face's descriptor once two descriptors agree (see `FaceTracker`).
+    public var faceTracking = true
 
     public init() {}
+
+    /// Settings stored by an older version lack the newer keys: those take their defaults (an
+    /// archive index's settings are read by every nightly run).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        let d = IndexOptions()
+        plates = try value(.plates, d.plates); faces = try value(.faces, d.faces); workers = try value(.workers, d.workers)
+        every = try value(.every, d.every); plateDetector = try value(.plateDetector, d.plateDetector)
+        plateDetectorSize = try value(.plateDetectorSize, d.plateDetectorSize); plateOCR = try value(.plateOCR, d.plateOCR)
+        plateRegion = try value(.plateRegion, d.plateRegion); faceDetector = try value(.faceDetector, d.faceDetector)
+        faceDetectorSize = try value(.faceDetectorSize, d.faceDetectorSize); faceUpsample = try value(.faceUpsample, d.faceUpsample)
+        referenceFramesOnly = try value(.referenceFramesOnly, d.referenceFramesOnly); fullFrameEvery = try value(.fullFrameEvery, d.fullFrameEvery)
+        skipQuietGOPs = try value(.skipQuietGOPs, d.skipQuietGOPs); precision = try value(.precision, d.precision)
+        modelThreads = try c.decodeIfPresent(Int.self, forKey: .modelThreads)
+        plateTracking = try value(.plateTracking, d.plateTracking); faceTracking = try value(.faceTracking, d.faceTracking)
+    }
 
     enum CodingKeys: String, CodingKey {
         case plates, faces, workers, every
@@ -47,6 +67,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         case plateOCR = "plate_ocr", plateRegion = "plate_region"
         case faceDetector = "face_detector", faceDetectorSize = "face_detector_size"
         case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops", plateTracking = "plate_tracking", precision, modelThreads = "model_threads"
+        case faceTracking = "face_tracking"
     }
 }
 
@@ -88,9 +109,11 @@ public struct IndexSummary: Sendable, Codable {
     /// Files whose results were taken from an archive index's day files (same bytes, same
     /// settings) instead of being decoded: counted in `indexed` too.
     public var reused = 0
+    /// Looks at plates and faces: how many were read or described, how many a track answered.
+    public var looks = LookCounts()
 
     enum CodingKeys: String, CodingKey {
-        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity, reused
+        case catalogued, indexed, failed, skipped, errors, sightings, interrupted, pending, integrity, reused, looks
         case stillWriting = "still_writing", storageFailure = "storage_failure"
         case noTime = "no_time", footageSeconds = "footage_seconds", wallSeconds = "wall_seconds", faceTracks = "face_tracks"
     }

@@ -104,7 +104,7 @@ public final class Indexer {
                         throw ContentChanged(message: "\(file.path): content changed after it was indexed (sha256 \(old) → \(result.sha256)); the indexed results are kept, the new content is not indexed")
                     }
                     try incident.save(result, fileID: file.id, runID: runID, fingerprint: fp)
-                    tally.finished(file, sightings: result.sightings.count, tracks: result.tracks.count)
+                    tally.finished(file, result)
                 } catch is FileAnalysis.Stopped {
                     // Nothing of this file was saved: it stays pending.
                 } catch is FileAnalysis.StillWriting {
@@ -137,6 +137,7 @@ public final class Indexer {
         summary.footageSeconds += state.footage
         summary.sightings += state.sightings
         summary.faceTracks += state.tracks
+        summary.looks += state.looks
         // The first face search after indexing should not pay for building the vector file.
         if state.tracks > 0 { try? incident.refreshFaceVectors() }
         if summary.storageFailure == nil {

@@ -34,7 +34,7 @@ struct PlateTracker {
                        reader: (PlateDetection) throws -> PlateRead?) rethrows -> (read: PlateRead, carried: Bool)? {
         let b = detection.box
         let box = PixelRect(x: b.x + origin.x, y: b.y + origin.y, w: b.w, h: b.h)
-        let thumb = Self.thumbnail(image, b)
+        let thumb = LookThumbnail.make(image, b, width: 48, height: 16)
         let match = tracks.indices.filter { i in
             let t = tracks[i]
             let dx = Double((t.box.x + t.box.w / 2) - (box.x + box.w / 2)), dy = Double((t.box.y + t.box.h / 2) - (box.y + box.h / 2))
@@ -42,7 +42,7 @@ struct PlateTracker {
             return pts > t.pts && pts - t.pts <= maxGap && (0.8...1.25).contains(rw) && (0.8...1.25).contains(rh)
                 && (dx * dx + dy * dy).squareRoot() <= 3 * Double(max(t.box.w, box.w))
         }
-        .map { (index: $0, score: Self.correlation(tracks[$0].thumb, thumb)) }
+        .map { (index: $0, score: LookThumbnail.correlation(tracks[$0].thumb, thumb)) }
         .filter { $0.score >= Self.minCorrelation }
         .max { $0.score < $1.score }
 
@@ -67,30 +67,5 @@ struct PlateTracker {
         }
         tracks.removeAll { pts - $0.pts > maxGap }
         return fresh.map { ($0, false) }
-    }
-
-    /// 48×16 gray thumbnail of `box` in `image`, zero mean and unit norm.
-    static func thumbnail(_ image: Image, _ box: PixelRect) -> [Float] {
-        let r = box.clamped(width: image.width, height: image.height)
-        let w = 48, h = 16, bpp = image.format.bytesPerPixel
-        guard !r.isEmpty else { return [Float](repeating: 0, count: w * h) }
-        var out = [Float](repeating: 0, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w {
-                let sx = r.x + min(r.w - 1, x * r.w / w), sy = r.y + min(r.h - 1, y * r.h / h)
-                let i = (sy * image.width + sx) * bpp
-                out[y * w + x] = bpp == 1 ? Float(image.pixels[i])
-                    : 0.299 * Float(image.pixels[i]) + 0.587 * Float(image.pixels[i + 1]) + 0.114 * Float(image.pixels[i + 2])
-            }
-        }
-        let mean = out.reduce(0, +) / Float(out.count)
-        var norm: Float = 0
-        for i in out.indices { out[i] -= mean; norm += out[i] * out[i] }
-        norm = norm.squareRoot()
-        return norm > 1e-3 ? out.map { $0 / norm } : out
-    }
-
-    static func correlation(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
     }
 }

@@ -45,6 +45,7 @@ final class RunTally: Sendable {
     struct Counts: Sendable {
         var cursor = 0
         var done = 0, indexed = 0, sightings = 0, tracks = 0
+        var looks = LookCounts()
         var footage = 0.0
         var failures: [String] = [], writing: [String] = [], changed: [String] = []
         var storage: String?
@@ -66,8 +67,11 @@ final class RunTally: Sendable {
         }
     }
 
-    func finished(_ f: SourceFile, sightings: Int, tracks: Int) {
-        counts.withLock { c in c.done += 1; c.indexed += 1; c.footage += f.duration ?? 0; c.sightings += sightings; c.tracks += tracks }
+    func finished(_ f: SourceFile, _ result: FileResult) {
+        counts.withLock { c in
+            c.done += 1; c.indexed += 1; c.footage += f.duration ?? 0
+            c.sightings += result.sightings.count; c.tracks += result.tracks.count; c.looks += result.looks
+        }
     }
     func stillWriting(_ f: SourceFile) { counts.withLock { c in c.done += 1; c.writing.append(f.path) } }
     func integrity(_ message: String) { counts.withLock { c in c.done += 1; c.changed.append(message) } }

@@ -34,6 +34,30 @@ public struct ModelStore: Sendable {
         return path
     }
 
+    /// The file to load for the model at `relative` in `precision`: for int8 the copy set-up
+    /// quantised (`int8/…/NAME.xml`, beside its `NAME.recipe`) when there is one, else the source.
+    /// A model without an int8 copy (platedet, platerec, PP-OCRv4) runs as f32.
+    public func file(_ relative: String, precision: InferencePrecision) throws -> String {
+        let source = try file(relative)
+        guard precision == .int8, Self.quantised.contains(relative) else { return source }
+        let int8 = directory.appendingPathComponent("int8/" + (relative as NSString).deletingPathExtension + ".xml").path
+        guard FileManager.default.fileExists(atPath: int8), Self.int8Recipe(of: int8) != nil else {
+            throw RecognitionError(.modelMissing, file: int8, reason: "int8 model missing (run `\(Self.setupCommand)`, which quantises it)")
+        }
+        return int8
+    }
+
+    /// The models scripts/quantise.py makes int8 copies of.
+    public static let quantised: Set<String> = ["ppocr6/PP-OCRv6_det_small.onnx", "ppocr6/PP-OCRv6_rec_small.onnx", "centerface/centerface.onnx"]
+
+    /// The recipe beside an int8 model (source SHA-256, NNCF version, calibration set): what its
+    /// fingerprint hashes, since quantising on another CPU may change the file's last bits.
+    static func int8Recipe(of path: String) -> String? {
+        guard path.hasSuffix(".xml") else { return nil }
+        let recipe = String(path.dropLast(4)) + ".recipe"
+        return FileManager.default.fileExists(atPath: recipe) ? recipe : nil
+    }
+
     /// `name@sha256-prefix[+…]` over the given files (and a precision tag): stored with every
     /// result so a read can be traced to the exact weights that produced it.
     public static func fingerprint(name: String, files: [String], tag: String? = nil) throws -> String {

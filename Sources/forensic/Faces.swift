@@ -24,6 +24,9 @@ struct Faces: ParsableCommand {
     @Option(help: "centerface (CNN, faces from ~10 px; as index), hog (faces from ~80 px) or mmod (CNN, much slower).")
     var detector = RecognitionDefaults.faceDetector
 
+    @Option(help: precisionHelp)
+    var precision = RecognitionDefaults.precision
+
     @Option(help: "Model directory (default: $FORENSIC_MODELS, ./models, or beside the executable).")
     var models: String?
 
@@ -34,7 +37,7 @@ struct Faces: ParsableCommand {
 
     func run() throws {
         let engine = try reportingFailure { try FaceEngine(models: ModelStore(directory: models), loadMMOD: detector == .mmod,
-                                                                loadCenterFace: detector == .centerface) }
+                                                                loadCenterFace: detector == .centerface, precision: precision) }
         let options = FaceOptions(detector: detector, upsample: upsample)
         let printer = ResultPrinter<FaceLine>(output) { $0.text }
         defer { printer.finish() }

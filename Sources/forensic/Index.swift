@@ -38,12 +38,14 @@ struct Index: ParsableCommand {
     @Option(name: .customLong("detector-size"), help: detectorSizeHelp) var detectorSize = RecognitionDefaults.plateDetectorSize
     @Option(help: ocrHelp) var ocr = RecognitionDefaults.plateOCR
     @Option(help: regionHelp) var region = RecognitionDefaults.plateRegion
-    @Option(help: "f32 (default: the same results on every CPU), bf16, or auto (bf16 where the CPU has it).")
+    @Option(help: precisionHelp)
     var precision = RecognitionDefaults.precision
     @Option(name: .customLong("model-threads"), help: "CPU threads per model inference (default: the cores shared out among the files analysed at once).")
     var modelThreads: Int?
     @Flag(name: .customLong("read-every-look"), help: "Read a plate at every sampled frame (default: a tracked plate's read is reused once two sure reads agree).")
     var readEveryLook = false
+    @Flag(name: .customLong("describe-every-look"), help: "Describe a face at every sampled frame (default: a tracked face's descriptor is reused once two descriptors agree).")
+    var describeEveryLook = false
     @Option(name: .customLong("watchlist"), help: "Check what is indexed against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
     @Option(help: "Take the results of files a nightly archive index already holds (same bytes, same settings) from its day files instead of decoding them again (default: the index given to `incident create --reuse`).")
@@ -72,6 +74,7 @@ struct Index: ParsableCommand {
         options.plateDetectorSize = detectorSize
         options.precision = precision
         options.plateTracking = !readEveryLook
+        options.faceTracking = !describeEveryLook
         options.modelThreads = modelThreads
         options.plateOCR = ocr
         options.plateRegion = region

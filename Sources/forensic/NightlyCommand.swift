@@ -4,6 +4,7 @@ import IncidentStore
 import Investigation
 import Indexing
 import Nightly
+import RecognitionKit
 import Watchlists
 
 struct NightlyCommand: ParsableCommand {
@@ -40,6 +41,7 @@ struct NightlyCommand: ParsableCommand {
     @Flag(help: "Print one summary line.") var summary = false
     @OptionGroup var output: JSONOutput
     @Option(help: "Model directory.") var models: String?
+    @Option(help: ArgumentHelp(precisionText + " First run: the index keeps it.")) var precision = RecognitionDefaults.precision
 
     func validate() throws {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1–64") }
@@ -78,8 +80,10 @@ struct NightlyCommand: ParsableCommand {
             guard share == nil else {
                 throw StoreError(file: index, reason: "not an archive index yet: create it once (nightly INDEX --archive … --cameras-file … --create) before the shard tasks start")
             }
+            var settings = IndexOptions()
+            settings.precision = precision
             return (try ArchiveIndex.create(at: index, archive: archive, camerasFile: camerasFile, layout: layout, timeZone: timezone,
-                                            settings: IndexOptions()), share)
+                                            settings: settings), share)
         }
         let lock: FileLock
         do { lock = try FileLock(path: archiveIndex.lockPath(shard: merge || pruneBefore != nil ? nil : share)) } catch {

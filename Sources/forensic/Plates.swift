@@ -8,6 +8,8 @@ extension PlateReaderKind: ExpressibleByArgument {}
 extension InferencePrecision: ExpressibleByArgument {}
 extension PlateOCRVersion: ExpressibleByArgument {}
 
+let precisionHelp = ArgumentHelp(precisionText)
+let precisionText = "f32 (default: the same results on every CPU), int8 (the NNCF copies `make setup` quantised, for the PP-OCRv6 detector and reader and CenterFace; f32 for other models), bf16, or auto (bf16 where the CPU has it)."
 let ocrHelp = ArgumentHelp("PP-OCR models that find and read plate text: v6 (default; reads more real plates, faster reader) or v4.")
 let regionHelp = ArgumentHelp(
     "Region whose plate formats may correct a doubtful letter/digit (pk, the default, or another region in the formats file), or any: keep every read as read. The raw read is always kept.",
@@ -35,7 +37,7 @@ struct Plates: ParsableCommand {
     @Option(help: "Seconds between sampled video frames.")
     var every: Double = 1
 
-    @Option(help: "f32 (default: the same reads on every CPU, as index), bf16, or auto (bf16 where the CPU has it).")
+    @Option(help: precisionHelp)
     var precision = RecognitionDefaults.precision
 
     @Option(help: ocrHelp)

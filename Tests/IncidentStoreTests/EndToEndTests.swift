@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import IncidentStore
 import Investigation
@@ -7,15 +8,15 @@ import RecognitionKit
 
 /// One incident over the samples + face footage, indexed once and shared by the search tests.
 enum Indexed {
-    static let incident: Incident = {
+    static let run: (incident: Incident, summary: IndexSummary) = {
         let archive = try! Support.archive()
         let path = archive.deletingLastPathComponent().appendingPathComponent("case.forensic").path
         let i = try! Incident.create(at: path, config: Support.config(archive: archive), cameras: CameraRegistry.load(Support.cameras))
         var o = IndexOptions()
         o.workers = 2
-        _ = try! Indexer(incident: i, options: o, models: ModelStore(directory: Support.models)).run()
-        return i
+        return (i, try! Indexer(incident: i, options: o, models: ModelStore(directory: Support.models)).run())
     }()
+    static var incident: Incident { run.incident }
     static let karachi = TimeZone(identifier: "Asia/Karachi")!
 }
 
@@ -70,6 +71,17 @@ enum Indexed {
         #expect(Indexed.incident.hasFaceIndex)
         let viaIndex = try Indexed.incident.searchFaces(query.embedding, top: 5)
         #expect(viaIndex.map(\.faceTrackID) == hits.map(\.faceTrackID) && viaIndex.map(\.distance) == hits.map(\.distance))
+    }
+
+    /// Fewer looks (issue 21): each person crosses CAM04 for 3–5 s, sampled every second; once two
+    /// descriptors of a tracked face agree, later looks reuse them (the search above still finds
+    /// John Salley, and not John Simm), and the plates' tracker carries sure reads the same way.
+    @Test func trackedFacesAndPlatesAreRecognisedUntilSureThenCarried() throws {
+        let looks = Indexed.run.summary.looks
+        #expect(looks.facesCarried >= 1 && looks.facesDescribed >= 3, "\(looks)")
+        #expect(looks.platesCarried >= 1 && looks.platesRead >= 3, "\(looks)")
+        let tracks = try Indexed.incident.db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM face_track WHERE camera_id = 'CAM04' AND NOT junk") ?? 0 }
+        #expect(tracks == 2, "one track per person")
     }
 
     @Test func convoyAndRoute() throws {

@@ -37,6 +37,16 @@ import VideoDecode
         #expect(r.falsePositives <= 1)
     }
 
+    /// int8 (issue 21): CenterFace quantised by `make setup` still finds dlib's labelled faces.
+    @Test func int8CenterFaceFindsTheLabelledFaces() throws {
+        let engine = try FaceEngine(models: Fixtures.models, precision: .int8)
+        #expect(engine.fingerprint.contains("+int8"), "\(engine.fingerprint)")
+        let r = try FaceDetectionEval.run(dataset: Fixtures.dlibExamples + "/faces/testing.xml", options: FaceOptions(detector: .centerface), engine: engine)
+        #expect(r.labelled >= 10)
+        #expect(r.recall >= 0.9, "recall \(r.recall)")
+        #expect(r.falsePositives <= 1)
+    }
+
     /// Faces at CCTV size: a John photographed at ~40 px wide (a 1080p camera's face at ~10 m) is
     /// found by CenterFace, where HOG without upsampling finds nothing, and is still the same
     /// person as his full-size photo: the detector was the cliff, not the descriptor.

@@ -74,6 +74,36 @@ func roughlyAt(_ box: PixelRect, _ plate: PixelRect) -> Bool {
         #expect(read.model.contains("ppocrv6-rec@") && read.raw == "ABC1234")
     }
 
+    /// int8 (issue 21): the detector and reader `make setup` quantised read the demo still as f32
+    /// does, and their fingerprints name the int8 recipe, not the f32 weights.
+    @Test func int8ModelsReadTheSampleStill() throws {
+        let models = try PlateModels(store: Fixtures.models, detectors: [.text], precision: .int8)
+        #expect(models.textDetector.path.hasSuffix("int8/ppocr6/PP-OCRv6_det_small.xml"))
+        #expect(models.textDetector.fingerprint.hasSuffix("+int8") && models.recognizer.fingerprint.hasSuffix("+int8"))
+        #expect(models.textDetector.fingerprint != PlateFixtures.models.textDetector.fingerprint)
+        let reads = try PlateRecognizer(models: models).recognize(StillImage.load(Fixtures.sample("stills/plate.png")))
+        #expect(reads.map(\.text) == ["ABC1234"], "\(reads.map(\.text))")
+        #expect(roughlyAt(try #require(reads.first).box, PixelRect(x: 296, y: 292, w: 256, h: 57)))
+        // A model without an int8 copy runs as f32 and says so.
+        let platedet = try PlateModels(store: Fixtures.models, detectors: [.platedet], precision: .int8).platedet
+        #expect(try #require(platedet).fingerprint.hasSuffix("+f32"))
+    }
+
+    /// Without the int8 copy, asking for int8 names the missing file and the command that makes it.
+    @Test func aMissingInt8ModelNamesTheFileAndTheFix() throws {
+        let dir = try Fixtures.tempDir()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("ppocr6"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("ppocr6/PP-OCRv6_det_small.onnx").path, contents: Data("x".utf8))
+        let store = ModelStore(directory: dir.path)
+        #expect(try store.file("ppocr6/PP-OCRv6_det_small.onnx", precision: .f32).hasSuffix("ppocr6/PP-OCRv6_det_small.onnx"))
+        #expect {
+            _ = try store.file("ppocr6/PP-OCRv6_det_small.onnx", precision: .int8)
+        } throws: { e in
+            let m = "\(e)"
+            return m.contains("int8/ppocr6/PP-OCRv6_det_small.xml") && m.contains("make setup")
+        }
+    }
+
     @Test func boxIsThePlateNotJustItsText() throws {
         // A yellow 400x120 plate at (500, 300) on a photo: the box follows the panel to its border.
         let path = try PlateFixtures.render(lines: ["BKN-123"], plate: (400, 120), at: (500, 300))

@@ -15,7 +15,7 @@ final class CenterFaceDetector {
     }
 
     static func load(models: ModelStore, precision: InferencePrecision, threads: Int? = nil) throws -> InferenceModel {
-        try InferenceModel(path: try models.file("centerface/centerface.onnx"), name: "centerface",
+        try InferenceModel(path: try models.file("centerface/centerface.onnx", precision: precision), name: "centerface",
                            precision: precision, threads: threads, anyImageSize: true)
     }
 

@@ -98,15 +98,30 @@ public final class FaceEngine: @unchecked Sendable {
     /// Finds faces in an RGB image and describes each one.
     /// - Parameter source: named in errors (the photo or video the image came from).
     public func faces(in image: Image, options: FaceOptions = FaceOptions(), source: String = "image") throws -> [Face] {
+        try faces(in: image, options: options, source: source, carry: { _ in nil }).map(\.face)
+    }
+
+    /// Finds faces and describes those `carry` has no descriptor for. `carry` sees each face found
+    /// (box, landmarks, aligned chip, quality; `embedding` empty) and returns the descriptor to reuse
+    /// — a tracked face already described surely — or nil to compute it (the costly step: ~a
+    /// ResNet pass a face). `carried` says which.
+    public func faces(in image: Image, options: FaceOptions = FaceOptions(), source: String = "image",
+                      carry: (Face) -> [Float]?) throws -> [(face: Face, carried: Bool)] {
         let (raw, chips) = try detect(image, options: options, withChips: true, source: source)
         guard !raw.isEmpty else { return [] }
-        let descriptors = try describe(chips: chips, count: raw.count, source: source)
-        return raw.indices.map { i in
+        var found = raw.indices.map { i -> (face: Face, carried: Bool) in
             let chip = Image(width: 150, height: 150, format: .rgb, pixels: Array(chips[(i * 67_500)..<((i + 1) * 67_500)]))
-            return Face(box: raw[i].box, score: raw[i].score, landmarks: raw[i].landmarks,
-                        quality: FaceQuality.assess(landmarks: raw[i].landmarks, chip: chip),
-                        embedding: Array(descriptors[(i * 128)..<((i + 1) * 128)]), chip: chip)
+            var face = Face(box: raw[i].box, score: raw[i].score, landmarks: raw[i].landmarks,
+                            quality: FaceQuality.assess(landmarks: raw[i].landmarks, chip: chip), embedding: [], chip: chip)
+            let reused = carry(face)
+            face.embedding = reused ?? []
+            return (face, reused != nil)
         }
+        let fresh = found.indices.filter { !found[$0].carried }
+        guard !fresh.isEmpty else { return found }
+        let descriptors = try describe(chips: fresh.flatMap { found[$0].face.chip.pixels }, count: fresh.count, source: source)
+        for (k, i) in fresh.enumerated() { found[i].face.embedding = Array(descriptors[(k * 128)..<((k + 1) * 128)]) }
+        return found
     }
 
     /// Detection and landmarks only (no chips, no descriptors): for gating and timing.

@@ -8,6 +8,9 @@ public enum InferencePrecision: String, Sendable, CaseIterable, Codable {
     /// Exact f32: reproduces ONNX Runtime's numbers.
     case f32
     case bf16
+    /// The int8 copy set-up made with NNCF (`models/int8/…`; f32 between its quantised layers) for
+    /// the models that have one (PP-OCRv6 detector and reader, CenterFace); f32 for the others.
+    case int8
 }
 
 /// A dense tensor handed to or returned by a model.
@@ -101,7 +104,8 @@ public final class InferenceModel: @unchecked Sendable {
             try check(ov_model_reshape_single_input(model, shape), "making the input size free", file: path)
         }
         var props: [(String, String)] = [("PERFORMANCE_HINT", "LATENCY")]
-        if precision != .auto { props.append(("INFERENCE_PRECISION_HINT", precision.rawValue)) }
+        // An int8 model keeps f32 between its quantised layers (the same numbers on every CPU).
+        if precision != .auto { props.append(("INFERENCE_PRECISION_HINT", precision == .int8 ? "f32" : precision.rawValue)) }
         if let threads { props.append(("INFERENCE_NUM_THREADS", String(threads))) }
         // ov_property_t holds borrowed C strings: keep them alive across the call.
         let cStrings = props.map { (strdup($0.0)!, strdup($0.1)!) }
@@ -145,7 +149,9 @@ public final class InferenceModel: @unchecked Sendable {
         } else {
             self.precision = precision.rawValue
         }
-        fingerprint = try ModelStore.fingerprint(name: name, files: [path], tag: self.precision)
+        // An int8 file's last bits depend on the CPU that quantised it; its recipe does not (ModelStore.int8).
+        let recipe = ModelStore.int8Recipe(of: path)
+        fingerprint = try ModelStore.fingerprint(name: name, files: [recipe ?? path], tag: recipe == nil ? self.precision : "int8")
     }
 
     /// Owns the compiled model handle: freed in one place, whether or not `InferenceModel.init` finished.

@@ -54,17 +54,18 @@ public final class PlateModels: Sendable {
     ///   `readers`: which readers to load (PP-OCR always loads: it also finds lines in a plate).
     public init(store: ModelStore = ModelStore(), detectors: Set<PlateDetectorKind> = [.platedet, .text],
                 readers: Set<PlateReaderKind> = [.ppocr], ocr: PlateOCRVersion = .v6,
-                precision: InferencePrecision = .auto, grammar: PlateGrammar? = nil, threads: Int? = nil) throws {
+                precision: InferencePrecision = RecognitionDefaults.precision, grammar: PlateGrammar? = nil, threads: Int? = nil) throws {
         self.ocr = ocr
         let rec = try store.file(ocr.files.recognizer)
         platedet = detectors.contains(.platedet)
             ? try InferenceModel(path: try store.file("platedet/artifacts/platedet.onnx"), name: "platedet-0.0.2",
                                  precision: precision, threads: threads)
             : nil
-        textDetector = try InferenceModel(path: try store.file(ocr.files.detector), name: "ppocr\(ocr.rawValue)-det",
+        textDetector = try InferenceModel(path: try store.file(ocr.files.detector, precision: precision), name: "ppocr\(ocr.rawValue)-det",
                                           precision: precision, threads: threads)
-        recognizer = try InferenceModel(path: rec, name: "ppocr\(ocr.rawValue)-rec", precision: precision, threads: threads)
-        characters = try CTCTextReader.characters(fromModelAt: rec)
+        recognizer = try InferenceModel(path: try store.file(ocr.files.recognizer, precision: precision), name: "ppocr\(ocr.rawValue)-rec",
+                                        precision: precision, threads: threads)
+        characters = try CTCTextReader.characters(fromModelAt: rec)   // the ONNX source's metadata, at any precision
         if readers.contains(.platerec) || readers.contains(.combined) {
             platerec = (try InferenceModel(path: try store.file("platerec/artifacts/encoder.onnx"), name: "platerec-0.0.3-encoder",
                                            precision: precision, threads: threads),
