@@ -152,17 +152,22 @@ index_run() { # archive truth flags...
   rm -f "$inc.forensic" "$inc.forensic-wal" "$inc.forensic-shm" "$inc.faces"*
   .build/release/forensic incident create "$inc" --from 2026-11-20T12:00:00+05:00 --to 2026-11-20T13:00:00+05:00 \
     --archive "$dir" --cameras-file "$dir/cameras.csv" >/dev/null
-  s=$(date +%s.%N); .build/release/forensic index "$inc.forensic" --workers 2 "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  s=$(date +%s.%N); .build/release/forensic index "$inc.forensic" --workers 2 --json "$@" >"$inc.json" 2>/dev/null || true; e=$(date +%s.%N)
   local exact=0 t
   for t in $(awk '$1 == "plate" { print $2 }' "$truth"); do
     [ "$(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM plate_sighting WHERE text = '$t'")" -gt 0 ] && exact=$((exact + 1))
   done
-  echo "$(echo "$e - $s" | bc -l) $exact $(grep -c '^plate' "$truth") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM plate_sighting") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM face_track") $(grep -c '^face' "$truth")"
+  # Looks that ran the reader / the face descriptor, per vehicle and per person of the truth.
+  local looks
+  looks=$(python3 -c 'import json, sys; l = json.load(open(sys.argv[1])).get("looks", {}); print("%.1f %.1f" % (l.get("plates_read", 0) / int(sys.argv[2]), l.get("faces_described", 0) / int(sys.argv[3])))' \
+    "$inc.json" "$(grep -c '^plate' "$truth")" "$(grep -c '^face' "$truth")")
+  echo "$(echo "$e - $s" | bc -l) $exact $(grep -c '^plate' "$truth") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM plate_sighting") $(sqlite3 "$inc.forensic" "SELECT COUNT(*) FROM face_track") $(grep -c '^face' "$truth") $looks"
 }
 printf '\n== indexing, lever by lever: 120 s 1080p scenes (four 30 s files), plates + faces, 2 workers, beside a full ffmpeg decode ==\n'
 printf '(before = the previous release'"'"'s settings; each row adds one lever to the row above; ratio = full decode time / index time, aim: quiet >= 3, busy >= 0.5)\n'
-printf '%-24s %-30s %8s %9s %7s %13s %10s %12s\n' scene settings seconds x-realtime ratio "plates exact" sightings "face tracks"
-for spec in busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250; do
+printf '%-24s %-30s %8s %9s %7s %13s %10s %12s %9s %9s\n' scene settings seconds x-realtime ratio "plates exact" sightings "face tracks" "reads/car" "descr/person"
+# BENCH_INDEX_SPECS / BENCH_INDEX_ROWS narrow this table (e.g. 'busy:h264:50 quiet:h264:50' and 'now|int8').
+for spec in ${BENCH_INDEX_SPECS:-busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250}; do
   IFS=: read -r kind codec keyint <<<"$spec"
   src=$BUSY_SRC; [ "$kind" = quiet ] && src=$QUIET_SRC
   lib=libx264; [ "$codec" = h265 ] && lib=libx265
@@ -172,17 +177,20 @@ for spec in busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250
   label="$kind $codec GOP $keyint"
   printf '%-24s %-30s %8.1f %8.1fx %7.2f\n' "$label" "ffmpeg full decode" "$full" "$(echo "120 / $full" | bc -l)" 1
   printf '%-24s %-30s %8.1f %8.1fx %7.2f\n' "$label" "ffmpeg keyframes only" "$keys" "$(echo "120 / $keys" | bc -l)" "$(echo "$full / $keys" | bc -l)"
-  for row in "before|--decode-quiet-gops --face-detector hog --precision auto --read-every-look" \
-             "+ quiet GOPs skipped|--face-detector hog --precision auto --read-every-look" \
-             "+ f32, not bf16|--face-detector hog --read-every-look" "+ track, read once|--face-detector hog" \
-             "+ CenterFace (= now)|" "+ int8 (NNCF)|--precision int8"; do
+  for row in "before|--decode-quiet-gops --face-detector hog --precision auto --read-every-look --describe-every-look" \
+             "+ quiet GOPs skipped|--face-detector hog --precision auto --read-every-look --describe-every-look" \
+             "+ f32, not bf16|--face-detector hog --read-every-look --describe-every-look" \
+             "+ track, read once|--face-detector hog --describe-every-look" "+ CenterFace|--describe-every-look" \
+             "+ faces described once (= now)|" "+ int8 (NNCF)|--precision int8"; do
+    [[ "${row%%|*}" =~ ${BENCH_INDEX_ROWS:-.} ]] || continue
     # shellcheck disable=SC2086
-    read -r secs exact truth sightings tracks people <<<"$(index_run "$dir" "$DATA/$kind-truth.txt" ${row#*|})"
-    printf '%-24s %-30s %8.1f %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "$label" "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
-      "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
+    read -r secs exact truth sightings tracks people reads descriptors <<<"$(index_run "$dir" "$DATA/$kind-truth.txt" ${row#*|})"
+    printf '%-24s %-30s %8.1f %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s %9s %9s\n' "$label" "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
+      "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people" "$reads" "$descriptors"
   done
 done
 
+[ -n "${BENCH_INDEX_SPECS:-}" ] || {
 printf '\n== one long file: the busy H.264 scene as a single 120 s file, 2 workers (one file keeps one worker busy) ==\n'
 one=$DATA/busy-one
 if [ ! -f "$one/CAM01/2026-11-20/120000.mp4" ]; then
@@ -196,6 +204,7 @@ for row in "one thread per model inference (before)|--model-threads 1" "the idle
   printf '%-42s %8.1f s %8.1fx %7.2f %8s of %-3s %10s %7s of %-3s\n' "${row%%|*}" "$secs" "$(echo "120 / $secs" | bc -l)" \
     "$(echo "$full / $secs" | bc -l)" "$exact" "$truth" "$sightings" "$tracks" "$people"
 done
+}
 
 fi
 

@@ -124,10 +124,9 @@ if ! python3 scripts/quantise.py check "$MODELS"; then
   if [ ! -f "$NNCF/.installed" ]; then
     say "installing NNCF 3.4.0 into $NNCF (int8 quantisation, once)"
     export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
-    python3 -m pip download --quiet --require-hashes --only-binary=:all: -d "$CACHE/nncf" -r scripts/quantise-requirements.txt
+    python3 -m pip download --quiet --require-hashes --only-binary=:all: --find-links "$CACHE" -d "$CACHE/nncf" -r scripts/quantise-requirements.txt
     rm -rf "$NNCF"
     python3 -m pip install --quiet --no-deps --no-index --require-hashes --find-links "$CACHE/nncf" --target "$NNCF" -r scripts/quantise-requirements.txt
-    python3 -m pip install --quiet --no-deps --no-index --target "$NNCF" "$CACHE/${PINNED[0]%%|*}"
     touch "$NNCF/.installed"
   fi
   CALIBRATION=${CACHE%/downloads}/calibration
