@@ -30,7 +30,7 @@ extension Incident {
             // The flat vector file (built on first use after indexing); the index, when current,
             // names the rows worth measuring; then details for the top k.
             let vectors = try FaceVectors.load(self, db)
-            let candidates = scan ? nil : try FaceIndex.open(FaceIndex.path(for: self), for: vectors)?
+            let candidates = scan ? nil : try faceIndexCache.index(for: self, vectors: vectors)?
                 .candidates(near: query, within: threshold, probes: probes)
             let matches = vectors.nearest(to: query, k: top, maxDistance: threshold, cameras: try filter.cameraSet(db),
                                           from: filter.from, to: filter.to, includeJunk: includeJunk, candidates: candidates)
@@ -63,7 +63,7 @@ extension Incident {
 
     /// Whether a current face index stands beside the file.
     public var hasFaceIndex: Bool {
-        (try? db.read { db in FaceIndex.open(FaceIndex.path(for: self), for: try FaceVectors.load(self, db)) != nil }) ?? false
+        (try? db.read { db in faceIndexCache.index(for: self, vectors: try FaceVectors.load(self, db)) != nil }) ?? false
     }
 }
 
@@ -75,6 +75,6 @@ extension Incident {
 
     /// The face index's lists, nil when there is no current index.
     public func faceIndexLists() throws -> Int? {
-        try db.read { db in FaceIndex.open(FaceIndex.path(for: self), for: try FaceVectors.load(self, db))?.lists }
+        try db.read { db in faceIndexCache.index(for: self, vectors: try FaceVectors.load(self, db))?.lists }
     }
 }

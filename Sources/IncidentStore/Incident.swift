@@ -38,6 +38,8 @@ public final class Incident: Sendable {
     let hasPlateKeys: Bool
     /// How the file was opened: a reading command never changes a byte of it.
     public let mode: AccessMode
+    /// The face index, opened once and kept while the vectors it was built from stand.
+    let faceIndexCache = FaceIndexCache()
 
     /// How a command opens an incident or day file.
     public enum AccessMode: Sendable {

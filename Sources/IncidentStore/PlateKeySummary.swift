@@ -56,29 +56,27 @@ public enum PlateKeySummary {
     /// Whether the file at `incidentPath` may hold a read matching one of `probes`: false only when
     /// a current summary holds none of them.
     public static func mayHold(_ incidentPath: String, anyOf probes: [String]) -> Bool {
-        guard let current = fingerprint(incidentPath),
-              let data = try? Data(contentsOf: URL(fileURLWithPath: path(for: incidentPath)), options: .alwaysMapped),
-              data.count > headerBytes, Array(data.prefix(8)) == magic else { return true }
+        guard let (data, bits) = current(incidentPath) else { return true }
         return data.withUnsafeBytes { raw in
-            func int(_ at: Int) -> Int64 { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self)) }
-            let bits = int(40)
-            guard [int(8), int(16), int(24), int(32)] == current,
-                  bits > 0, Int64(data.count) == Int64(headerBytes) + (bits + 7) / 8 else { return true }
             let bytes = raw.baseAddress! + headerBytes
             return probes.contains { key in
-                positions(key, bits: UInt64(bits)).allSatisfy { p in bytes.load(fromByteOffset: p / 8, as: UInt8.self) & (1 << UInt8(p % 8)) != 0 }
+                positions(key, bits: bits).allSatisfy { p in bytes.load(fromByteOffset: p / 8, as: UInt8.self) & (1 << UInt8(p % 8)) != 0 }
             }
         }
     }
 
     /// Whether the summary beside `incidentPath` describes the file as it is now.
-    public static func isCurrent(_ incidentPath: String) -> Bool {
-        guard let current = fingerprint(incidentPath),
-              let handle = FileHandle(forReadingAtPath: path(for: incidentPath)),
-              let header = try? handle.read(upToCount: headerBytes), header.count == headerBytes else { return false }
-        try? handle.close()
-        let values = (0..<4).map { i in header.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 + i * 8, as: Int64.self)) } }
-        return Array(header.prefix(8)) == magic && values == current
+    public static func isCurrent(_ incidentPath: String) -> Bool { current(incidentPath) != nil }
+
+    /// The summary (mapped) and its bit count, when it is whole and describes the file as it is now.
+    private static func current(_ incidentPath: String) -> (Data, UInt64)? {
+        guard let now = fingerprint(incidentPath),
+              let data = try? Data(contentsOf: URL(fileURLWithPath: path(for: incidentPath)), options: .alwaysMapped),
+              data.count > headerBytes, Array(data.prefix(8)) == magic else { return nil }
+        let header = data.withUnsafeBytes { raw in (0..<5).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 + $0 * 8, as: Int64.self)) } }
+        let bits = header[4]
+        guard Array(header.prefix(4)) == now, bits > 0, Int64(data.count) == Int64(headerBytes) + (bits + 7) / 8 else { return nil }
+        return (data, UInt64(bits))
     }
 }
 

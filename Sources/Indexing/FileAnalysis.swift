@@ -71,7 +71,7 @@ struct FileAnalysis: Sendable {
                 let size = (frame.width, frame.height)
                 if let plates {
                     let seen = try lookForPlates(in: image, at: roi, frame: size, time: frame.time, plates: plates, tracker: &tracker)
-                    looks.platesCarried += seen.filter(\.carried).count
+                    looks.platesCarried += seen.count(where: \.carried)
                     looks.platesRead += seen.count { !$0.carried }
                     reads += seen
                 }
