@@ -6,8 +6,10 @@ import VideoDecode
 /// `sureDistance`), later looks at it reuse the track's descriptor instead of computing one (a
 /// ResNet pass a face) — unless the look is a clearly better view than any described so far
 /// (quality higher by `betterView`), since the best view is what the face track keeps and what
-/// searches compare. A look continues a track when its box is the track's size (±25%), has moved
-/// less than three face widths, at most `maxGap` seconds later, and its aligned chip looks the same
+/// searches compare. A look continues a track when its box is the track's size (±25%), at most
+/// `maxGap` seconds later, has moved at most `maxWidthsPerSecond` face widths a second since (a
+/// face a few widths wide crosses a view in seconds: the bench's pedestrians move 3.7 widths a
+/// second, more than the three widths a plate may), and its aligned chip looks the same
 /// (normalised cross-correlation of 32×32 gray thumbnails ≥ 0.85). Detection still runs every
 /// look: a new face, or one the track does not vouch for, is described as before. One per file.
 struct FaceTracker {
@@ -15,6 +17,7 @@ struct FaceTracker {
     static let sureDistance: Float = 0.4
     static let betterView = 0.1
     static let minCorrelation: Float = 0.85
+    static let maxWidthsPerSecond = 6.0
     let maxGap: Double
 
     private struct Track {
@@ -64,7 +67,7 @@ struct FaceTracker {
             let dx = Double((t.box.x + t.box.w / 2) - (box.x + box.w / 2)), dy = Double((t.box.y + t.box.h / 2) - (box.y + box.h / 2))
             let rw = Double(box.w) / Double(max(t.box.w, 1))
             return pts > t.pts && pts - t.pts <= maxGap && (0.8...1.25).contains(rw)
-                && (dx * dx + dy * dy).squareRoot() <= 3 * Double(max(t.box.w, box.w))
+                && (dx * dx + dy * dy).squareRoot() <= Self.maxWidthsPerSecond * max(1, pts - t.pts) * Double(max(t.box.w, box.w))
         }
         .map { (index: $0, score: LookThumbnail.correlation(tracks[$0].thumb, thumb)) }
         .filter { $0.score >= Self.minCorrelation }

@@ -3,7 +3,7 @@ import GRDB
 import Testing
 @_spi(Bench) @testable import IncidentStore
 @testable import Indexing
-import RecognitionKit
+@testable import RecognitionKit
 import VideoDecode
 
 @Suite struct LayoutTests {
@@ -236,6 +236,42 @@ import VideoDecode
         #expect(look(picture(plateB, at: 200), 200, 4, "LEA452") == false, "another plate's pixels: read")
         #expect(look(picture(plateA, at: 260), 260, 6, "BKN123") == false, "too long after the track's last look: read")
         #expect(readerCalls == 4 && tracker.reused == 1)
+    }
+
+    /// Faces (issue 21): described until two descriptors of the track agree, then carried; never
+    /// for another face's pixels, a clearly better view, or a track whose descriptors disagree.
+    @Test func aTrackedFaceIsDescribedUntilSureThenCarried() {
+        func chip(_ seed: UInt64) -> Image {
+            var state = seed &* 0x9e37_79b9_7f4a_7c15
+            return Image(width: 150, height: 150, format: .rgb, pixels: (0..<(150 * 150 * 3)).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            })
+        }
+        func face(_ chip: Image, x: Int, quality: Double = 0.5, embedding: [Float] = []) -> Face {
+            Face(box: PixelRect(x: x, y: 200, w: 90, h: 90), score: 1, landmarks: [],
+                 quality: FaceQuality(interEyePixels: 30, sharpness: 100, frontal: 1, score: quality, isJunk: false), embedding: embedding, chip: chip)
+        }
+        let a = chip(1), b = chip(2)
+        let e1 = [Float](repeating: 0.05, count: 128), e2 = e1.map { $0 + 0.005 }, far = e1.map { $0 + 0.05 }
+        var tracker = FaceTracker(maxGap: 2.5)
+        func look(_ f: Face, _ pts: Double, describedAs e: [Float]? = nil) -> [Float]? {
+            let carried = tracker.carry(f, box: f.box, pts: pts)
+            if carried == nil, let e { var d = f; d.embedding = e; tracker.described(d, box: d.box, pts: pts) }
+            return carried
+        }
+        #expect(look(face(a, x: 100), 1, describedAs: e1) == nil)
+        #expect(look(face(a, x: 430), 2, describedAs: e2) == nil, "moved 3.7 widths in a second (a walking face): same track, now sure")
+        #expect(look(face(a, x: 760), 3) == e2, "carried: the best-described view so far")
+        #expect(look(face(b, x: 1090), 4, describedAs: e1) == nil, "another face's pixels: described")
+        #expect(look(face(a, x: 1420, quality: 0.8), 5, describedAs: e1) == nil, "a clearly better view: described")
+        #expect(tracker.reused == 1)
+
+        var unsure = FaceTracker(maxGap: 2.5)
+        _ = unsure.carry(face(a, x: 100), box: face(a, x: 100).box, pts: 1)
+        unsure.described(face(a, x: 100, embedding: e1), box: face(a, x: 100).box, pts: 1)
+        unsure.described(face(a, x: 200, embedding: far), box: face(a, x: 200).box, pts: 2)
+        #expect(unsure.carry(face(a, x: 300), box: face(a, x: 300).box, pts: 3) == nil, "descriptors 0.57 apart: not sure")
     }
 }
 
