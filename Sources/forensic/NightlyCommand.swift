@@ -41,7 +41,7 @@ struct NightlyCommand: ParsableCommand {
     @Flag(help: "Print one summary line.") var summary = false
     @OptionGroup var output: JSONOutput
     @Option(help: "Model directory.") var models: String?
-    @Option(help: ArgumentHelp(precisionText + " First run: the index keeps it.")) var precision = RecognitionDefaults.precision
+    @Option(help: ArgumentHelp(precisionText + " First run: the index keeps it; a later run naming another is refused.")) var precision: InferencePrecision?
 
     func validate() throws {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1–64") }
@@ -72,6 +72,9 @@ struct NightlyCommand: ParsableCommand {
                 if let archive, URL(fileURLWithPath: archive).standardizedFileURL.path != existing.manifest.archive {
                     throw StoreError(file: index, reason: "indexes \(existing.manifest.archive), not \(archive)")
                 }
+                if let precision, precision != existing.manifest.settings.precision {
+                    throw StoreError(file: index, reason: "runs its models at \(existing.manifest.settings.precision.rawValue), fixed when it was created; not \(precision.rawValue)")
+                }
                 return (existing, share)
             }
             guard let archive, let camerasFile else {
@@ -81,7 +84,7 @@ struct NightlyCommand: ParsableCommand {
                 throw StoreError(file: index, reason: "not an archive index yet: create it once (nightly INDEX --archive … --cameras-file … --create) before the shard tasks start")
             }
             var settings = IndexOptions()
-            settings.precision = precision
+            settings.precision = precision ?? RecognitionDefaults.precision
             return (try ArchiveIndex.create(at: index, archive: archive, camerasFile: camerasFile, layout: layout, timeZone: timezone,
                                             settings: settings), share)
         }

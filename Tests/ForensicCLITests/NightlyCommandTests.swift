@@ -42,6 +42,10 @@ import Testing
         let perFile = query(day20, "SELECT COUNT(*) FROM plate_sighting s JOIN source_file f ON f.id = s.file_id WHERE f.path LIKE 'CAM01/%'")
         #expect(perFile != ["0"])
 
+        // The index keeps the precision it was created with: naming another later is refused.
+        let otherPrecision = try nightly([index, "--precision", "int8"])
+        #expect(otherPrecision.status == 1 && otherPrecision.stderr.contains("runs its models at f32"), "\(otherPrecision.stderr)")
+
         // Second night, nothing new: nothing done.
         let again = try CLI.json(try nightly([index, "--json"]).stdout)
         #expect(again.first?["files_indexed"] as? Int == 0 && again.first?["status"] as? String == "done")
