@@ -85,8 +85,12 @@ fi
 # CAR_SPACING s (7 s across the view) and a pedestrian every PERSON_SPACING s (6 s across, the
 # face ~60 px wide: dlib's example "johns" photos). Truth: $DATA/NAME-truth.txt.
 J=/usr/share/doc/libdlib19.1/examples/johns
+# With PHOTOS (a labels.csv of real plate photos: region,image,x,y,w,h,plate — ../shared/plates-dev),
+# each car is a real US or European car's photo cropped around its plate (a square four plate widths
+# wide, shown 560 px: the plate 140 px wide, with the car's front or back around it) instead of a
+# drawn box; its label is the truth. No whole people: no licence-clean photos of them are at hand.
 scene() {
-  local name=$1 spacing=$2 count=$3 pspacing=$4
+  local name=$1 spacing=$2 count=$3 pspacing=$4 photos=${5:-}
   local out=$DATA/$name-120s.mkv
   [ -f "$out" ] && { echo "$out"; return; }
   echo "bench: generating a 1080p street scene ($name: a car every $spacing s, a pedestrian every $pspacing s)" >&2
@@ -100,11 +104,25 @@ scene() {
   local inputs=(-loop 1 -framerate 25 -t 120 -i "$BG") graph="[0:v]scale=1920:1080,setsar=1,format=yuv420p[v0]"
   local last=v0 L=(A B C D E F G H J K L M N P Q R S T V W X Y Z) k t0 y text n=1
   : >"$DATA/$name-truth.txt"
+  local cars=()
+  [ -n "$photos" ] && mapfile -t cars < <(awk -F, '($1 == "us" || $1 == "eu") && $7 != "" { print }' "$photos")
   for k in $(seq 0 $((count - 1))); do
     t0=$((k * spacing)); y=$((520 + k % 2 * 260))
-    text="${L[k % 23]}${L[(k * 7 + 3) % 23]}${L[(k * 11 + 5) % 23]}-$((100 + k * 7))"
-    echo "plate ${text/-/}" >>"$DATA/$name-truth.txt"
-    graph+=";color=c=0x$(printf '%02x%02x%02x' $((40 + k * 5 % 200)) 30 $((60 + k * 9 % 180))):s=560x230:r=25,drawbox=x=140:y=130:w=280:h=74:c=0xf5d000:t=fill,drawbox=x=140:y=130:w=280:h=74:c=black:t=3,drawtext=fontfile=$FONT:text=$text:fontsize=50:fontcolor=black:x=280-tw/2:y=142[c$k];[$last][c$k]overlay=x='-560+2480*(t-$t0)/7':y=$y:eval=frame:enable='between(t,$t0,$((t0 + 7)))'[v$((k + 1))]"
+    if [ ${#cars[@]} -gt 0 ]; then
+      local region image px py pw ph plate cw ch cx cy
+      IFS=, read -r region image px py pw ph plate _ <<<"${cars[k % ${#cars[@]}]}"
+      cw=$((pw * 4)); ch=$cw; cx=$((px + pw / 2 - cw / 2)); cy=$((py + ph / 2 - ch / 2))
+      echo "plate $plate" >>"$DATA/$name-truth.txt"
+      inputs+=(-loop 1 -framerate 25 -t 120 -i "$(dirname "$photos")/$image")
+      # Padded first, so a crop past the photo's edge stays inside it.
+      graph+=";[$n:v]pad=iw+$((2 * cw)):ih+$((2 * ch)):$cw:$ch:color=gray,crop=$cw:$ch:$((cx + cw)):$((cy + ch)),scale=560:560,setsar=1[c$k];[$last][c$k]overlay=x='-560+2480*(t-$t0)/7':y=$((100 + k % 2 * 400)):eval=frame:enable='between(t,$t0,$((t0 + 7)))'[v$((k + 1))]"
+      n=$((n + 1))
+    else
+      text="${L[k % 23]}${L[(k * 7 + 3) % 23]}${L[(k * 11 + 5) % 23]}-$((100 + k * 7))"
+      echo "plate ${text/-/}" >>"$DATA/$name-truth.txt"
+      graph+=";color=c=0x$(printf '%02x%02x%02x' $((40 + k * 5 % 200)) 30 $((60 + k * 9 % 180))):s=560x230:r=25,drawbox=x=140:y=130:w=280:h=74:c=0xf5d000:t=fill,drawbox=x=140:y=130:w=280:h=74:c=black:t=3,drawtext=fontfile=$FONT:text=$text:fontsize=50:fontcolor=black:x=280-tw/2:y=142[c$k]"
+      graph+=";[$last][c$k]overlay=x='-560+2480*(t-$t0)/7':y=$y:eval=frame:enable='between(t,$t0,$((t0 + 7)))'[v$((k + 1))]"
+    fi
     last=v$((k + 1))
   done
   for k in $(seq 0 $((120 / pspacing - 1))); do
@@ -137,6 +155,9 @@ encode() {
 if want index; then
 BUSY_SRC=$(scene busy 3 40 12)
 QUIET_SRC=$(scene quiet 20 6 40)
+# The busy street with real cars (issue 21), where the real plate photos are present.
+DEV=${PLATES_DEV:-../shared/plates-dev}
+CARS_SRC=""; [ -f "$DEV/labels.csv" ] && CARS_SRC=$(scene cars 3 40 12 "$DEV/labels.csv")
 
 printf '\n== plates: where and how to look, one core, ms per sampled 1080p frame (30 frames at 1 fps) ==\n'
 printf '%-12s %-22s %10s %10s %14s\n' scene lever "ms/frame" detections "% of pixels"
@@ -167,9 +188,10 @@ printf '\n== indexing, lever by lever: 120 s 1080p scenes (four 30 s files), pla
 printf '(before = the previous release'"'"'s settings; each row adds one lever to the row above; ratio = full decode time / index time, aim: quiet >= 3, busy >= 0.5)\n'
 printf '%-24s %-30s %8s %9s %7s %13s %10s %12s %9s %9s\n' scene settings seconds x-realtime ratio "plates exact" sightings "face tracks" "reads/car" "descr/person"
 # BENCH_INDEX_SPECS / BENCH_INDEX_ROWS narrow this table (e.g. 'busy:h264:50 quiet:h264:50' and 'now|int8').
-for spec in ${BENCH_INDEX_SPECS:-busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250}; do
+for spec in ${BENCH_INDEX_SPECS:-busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h265:50 quiet:h264:250 cars:h264:50}; do
   IFS=: read -r kind codec keyint <<<"$spec"
   src=$BUSY_SRC; [ "$kind" = quiet ] && src=$QUIET_SRC
+  if [ "$kind" = cars ]; then [ -n "$CARS_SRC" ] || continue; src=$CARS_SRC; fi
   lib=libx264; [ "$codec" = h265 ] && lib=libx265
   dir=$(encode "$src" "$kind-$codec-g$keyint" $lib "$keyint")
   full=$(wall ffmpeg -threads 2 -i "$dir/whole.mp4" -f null -)
