@@ -31,16 +31,15 @@ struct FaceTracker {
     private var tracks: [Track] = []
     /// Looks answered from a track instead of the descriptor network.
     private(set) var reused = 0
-    private(set) var looks = 0
 
     init(maxGap: Double) { self.maxGap = maxGap }
 
     /// The descriptor to reuse for `face` (found at `pts`, box in frame pixels), or nil to describe it.
     mutating func carry(_ face: Face, box: PixelRect, pts: Double) -> [Float]? {
-        looks += 1
-        guard let i = match(box: box, chip: face.chip, pts: pts), tracks[i].sure,
+        let thumb = LookThumbnail.make(face.chip, width: 32, height: 32)
+        guard let i = match(box: box, thumb: thumb, pts: pts), tracks[i].sure,
               face.quality.score <= tracks[i].bestQuality + Self.betterView else { return nil }
-        tracks[i].box = box; tracks[i].pts = pts; tracks[i].thumb = LookThumbnail.make(face.chip, width: 32, height: 32)
+        tracks[i].box = box; tracks[i].pts = pts; tracks[i].thumb = thumb
         reused += 1
         return tracks[i].embedding
     }
@@ -48,7 +47,7 @@ struct FaceTracker {
     /// Records a face that was described at `pts`.
     mutating func described(_ face: Face, box: PixelRect, pts: Double) {
         let thumb = LookThumbnail.make(face.chip, width: 32, height: 32)
-        if let i = match(box: box, chip: face.chip, pts: pts) {
+        if let i = match(box: box, thumb: thumb, pts: pts) {
             var t = tracks[i]
             t.sure = faceDistance(t.embedding, face.embedding) < Self.sureDistance
             if face.quality.score >= t.bestQuality { t.embedding = face.embedding; t.bestQuality = face.quality.score }
@@ -60,9 +59,8 @@ struct FaceTracker {
         tracks.removeAll { pts - $0.pts > maxGap }
     }
 
-    private func match(box: PixelRect, chip: Image, pts: Double) -> Int? {
-        let thumb = LookThumbnail.make(chip, width: 32, height: 32)
-        return tracks.indices.filter { i in
+    private func match(box: PixelRect, thumb: [Float], pts: Double) -> Int? {
+        tracks.indices.filter { i in
             let t = tracks[i]
             let dx = Double((t.box.x + t.box.w / 2) - (box.x + box.w / 2)), dy = Double((t.box.y + t.box.h / 2) - (box.y + box.h / 2))
             let rw = Double(box.w) / Double(max(t.box.w, 1))
