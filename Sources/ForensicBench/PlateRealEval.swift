@@ -1,4 +1,5 @@
 import Foundation
+import Indexing
 import RecognitionKit
 import VideoDecode
 
@@ -34,7 +35,7 @@ enum PlateStage: String, CaseIterable {
 }
 
 /// Whether `box` lies over the plate `label`: most of the box on the plate, or most of the plate under the box.
-private func over(_ box: PixelRect, _ label: PixelRect) -> Bool {
+func over(_ box: PixelRect, _ label: PixelRect) -> Bool {
     let w = min(box.x + box.w, label.x + label.w) - max(box.x, label.x)
     let h = min(box.y + box.h, label.y + label.h) - max(box.y, label.y)
     guard w > 0, h > 0 else { return false }
@@ -137,5 +138,51 @@ func plateRealEval(_ a: [String]) throws {
     for stage in PlateStage.allCases {
         let counts = order.map { "\($0) \(tallies[$0]!.lost[stage] ?? 0)" }.joined(separator: ", ")
         print("  \(stage.rawValue): \(counts)")
+    }
+}
+
+/// The index cascade's plate glance (issue 21) on the real photos, each seen as one video frame
+/// is: how many labelled plates the full look finds and reads exactly, and how many the glance
+/// alone does (a look between full ones), with the milliseconds each costs. The periodic full
+/// look must carry the difference.
+func plateGlanceEval(_ a: [String]) throws {
+    guard let dir = a.first, FileManager.default.fileExists(atPath: dir + "/labels.csv") else {
+        print("real plate photos: labels.csv not found; skipped")
+        return
+    }
+    let glance = a.dropFirst().first.flatMap(Double.init) ?? IndexOptions().plateGlance
+    let labels = try loadRealLabels(dir)
+    let models = try PlateModels(detectors: [.text], ocr: .v6, precision: evalPrecision)
+    let recognizer = try PlateRecognizer(models: models)
+    struct Tally { var plates = 0, withText = 0, full = 0, fullExact = 0, glanced = 0, glancedExact = 0; var fullMs = 0.0, glanceMs = 0.0, photos = 0 }
+    var tallies: [String: Tally] = [:]
+    for (image, group) in Dictionary(grouping: labels, by: \.image).sorted(by: { $0.key < $1.key }) {
+        let region = group[0].region
+        var t = tallies[region] ?? Tally()
+        recognizer.grammar = try models.grammar.preferring(region: models.grammar.regions.contains(region) ? region : "any")
+        let picture = try StillImage.load(image)
+        var t0 = Date()
+        let full = try recognizer.detect(picture).compactMap { try recognizer.read(picture, at: $0) }
+        t.fullMs += Date().timeIntervalSince(t0) * 1000
+        t0 = Date()
+        let glanced = try recognizer.detectByGlance(picture, glance: glance).compactMap { try recognizer.read(picture, at: $0) }
+        t.glanceMs += Date().timeIntervalSince(t0) * 1000
+        t.photos += 1
+        for label in group {
+            t.plates += 1
+            t.withText += label.texts.isEmpty ? 0 : 1
+            let f = full.filter { over($0.box, label.box) }, g = glanced.filter { over($0.box, label.box) }
+            t.full += f.isEmpty ? 0 : 1
+            t.glanced += g.isEmpty ? 0 : 1
+            t.fullExact += f.contains { label.texts.contains($0.text) } ? 1 : 0
+            t.glancedExact += g.contains { label.texts.contains($0.text) } ? 1 : 0
+        }
+        tallies[region] = t
+    }
+    print("glance at \(glance) of the text detector's scale (\(evalPrecision.rawValue)); found = a read over the labelled plate")
+    print("region  plates  found full/glance  exact full/glance  ms a photo full/glance")
+    for (region, t) in tallies.sorted(by: { $0.key < $1.key }) {
+        print(String(format: "%-6@ %7d %9d / %-7d %9d / %-7d %10.0f / %.0f", region as NSString, t.plates, t.full, t.glanced, t.fullExact, t.glancedExact,
+                     t.fullMs / Double(t.photos), t.glanceMs / Double(t.photos)))
     }
 }

@@ -21,6 +21,7 @@ let usage = """
                     EVAL_PRECISION=f32|int8|bf16|auto (plates-eval, plates-real, faces-eval, faces-small)
            forensic-bench plates-real DIR [v6|v4] [--plates]   (real photos, labels.csv; the stage that lost each plate)
            forensic-bench plates-vote DIR [LOOKS]
+           forensic-bench plates-glance DIR [GLANCE]
            forensic-bench plates-speed FILE1080P
            forensic-bench plates-levers FILE1080P
            forensic-bench faces-speed
@@ -39,6 +40,7 @@ do {
     case "plates-eval": try plateEval(Array(args.dropFirst()))
     case "plates-vote": try plateVote(Array(args.dropFirst()))
     case "plates-real": try plateRealEval(Array(args.dropFirst()))
+    case "plates-glance": try plateGlanceEval(Array(args.dropFirst()))
     case "plates-speed": try plateSpeed(Array(args.dropFirst()))
     case "plates-levers": try plateLevers(Array(args.dropFirst()))
     case "faces-speed": try faceSpeed()

@@ -94,13 +94,17 @@ public struct FaceTrackRecord: Sendable {
 /// were answered from a track that was already sure (`PlateTracker`, `FaceTracker`).
 public struct LookCounts: Sendable, Codable, Equatable {
     public var platesRead = 0, platesCarried = 0, facesDescribed = 0, facesCarried = 0
+    /// Frames analysed with a full look (every one without the cascade), and people seen.
+    public var fullLooks = 0, people = 0
     public init() {}
     public static func += (a: inout LookCounts, b: LookCounts) {
         a.platesRead += b.platesRead; a.platesCarried += b.platesCarried
         a.facesDescribed += b.facesDescribed; a.facesCarried += b.facesCarried
+        a.fullLooks += b.fullLooks; a.people += b.people
     }
     enum CodingKeys: String, CodingKey {
         case platesRead = "plates_read", platesCarried = "plates_carried", facesDescribed = "faces_described", facesCarried = "faces_carried"
+        case fullLooks = "full_looks", people
     }
 }
 
@@ -115,12 +119,26 @@ public struct FileResult: Sendable {
     public var plateModel: String
     public var faceModel: String
     public var looks = LookCounts()
+    /// What the cascade's detector saw, look by look (people).
+    public var objects: [ObjectLook] = []
+    /// The detector's fingerprint, stored with each object.
+    public var objectModel = ""
 
     public init(sha256: String, stats: DecodeStats, framesAnalysed: Int, sightings: [PlateSightingRecord],
                 tracks: [FaceTrackRecord], plateModel: String, faceModel: String, size: Int64? = nil) {
         self.sha256 = sha256; self.size = size; self.stats = stats; self.framesAnalysed = framesAnalysed
         self.sightings = sightings; self.tracks = tracks; self.plateModel = plateModel; self.faceModel = faceModel
     }
+}
+
+/// One thing the index cascade's detector saw in one look, in frame pixels.
+public struct ObjectLook: Sendable, Equatable {
+    public enum Kind: String, Sendable { case person }
+    public var pts: Double
+    public var kind: Kind
+    public var box: PixelRect
+    public var score: Double
+    public init(pts: Double, kind: Kind, box: PixelRect, score: Double) { self.pts = pts; self.kind = kind; self.box = box; self.score = score }
 }
 
 /// 128 float32 as stored (little-endian on the machines this runs on), and back.
@@ -255,6 +273,13 @@ extension Incident {
             func utc(_ pts: Double) -> Double? { start.map { $0 + pts } }
             try db.execute(sql: "DELETE FROM plate_sighting WHERE file_id = ?", arguments: [fileID])
             try db.execute(sql: "DELETE FROM face_track WHERE file_id = ?", arguments: [fileID])
+            try db.execute(sql: "DELETE FROM object_look WHERE file_id = ?", arguments: [fileID])
+            for o in result.objects {
+                try db.execute(sql: """
+                    INSERT INTO object_look (file_id, camera_id, kind, pts, utc, box_x, box_y, box_w, box_h, score, model)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [fileID, camera, o.kind.rawValue, o.pts, utc(o.pts), o.box.x, o.box.y, o.box.w, o.box.h, o.score, result.objectModel])
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             for s in result.sightings {

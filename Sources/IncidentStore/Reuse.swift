@@ -19,6 +19,7 @@ extension Incident {
                 let trackShift = try Int64.fetchOne(db, sql: "SELECT IFNULL(MAX(id), 0) FROM main.face_track")!
                 try db.execute(sql: "DELETE FROM main.plate_sighting WHERE file_id = ?", arguments: [fileID])
                 try db.execute(sql: "DELETE FROM main.face_track WHERE file_id = ?", arguments: [fileID])
+                try db.execute(sql: "DELETE FROM main.object_look WHERE file_id = ?", arguments: [fileID])
                 let copied = try Self.copyResults(db, from: theirs, to: fileID, sightingShift: sightingShift, trackShift: trackShift)
                 try db.execute(sql: """
                     UPDATE main.source_file SET (sha256, duration, codec, width, height, frame_rate, frames_sampled, frames_analysed, corrupt_packets) =

@@ -5,7 +5,8 @@ import GRDB
 enum Schema {
     /// Migrations a reading command can do without: a file lacking only these is searched as it is
     /// (v6's deletion keys: near misses with a dropped or added character are then not sought).
-    static let readableWithout: Set<String> = ["v6"]
+    /// (v7's people: no reading command looks at them yet).
+    static let readableWithout: Set<String> = ["v6", "v7"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -216,6 +217,24 @@ enum Schema {
                 END;
                 INSERT INTO plate_key (text_id, key)
                     SELECT t.id, substr(t.canon, 1, p) || substr(t.canon, p + 2) FROM plate_text t JOIN plate_position ON p < length(t.canon);
+                """)
+        }
+        // v7: what the index cascade's detector saw in each look (people today), so a file's
+        // "someone walked past at 14:02" stays even when no face was found.
+        m.registerMigration("v7") { db in
+            try db.execute(sql: """
+                CREATE TABLE object_look (
+                    id INTEGER PRIMARY KEY,
+                    file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+                    camera_id TEXT,
+                    kind TEXT NOT NULL,             -- person
+                    pts REAL NOT NULL,
+                    utc REAL,
+                    box_x INTEGER NOT NULL, box_y INTEGER NOT NULL, box_w INTEGER NOT NULL, box_h INTEGER NOT NULL,
+                    score REAL NOT NULL,
+                    model TEXT NOT NULL);
+                CREATE INDEX object_look_file ON object_look(file_id);
+                CREATE INDEX object_look_time ON object_look(utc);
                 """)
         }
         return m

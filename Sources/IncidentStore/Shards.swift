@@ -145,6 +145,7 @@ extension Incident {
                 // Results of an older indexing go (cascade), the file row takes the shard's state.
                 try db.execute(sql: "DELETE FROM main.plate_sighting WHERE file_id = ?", arguments: [fileID])
                 try db.execute(sql: "DELETE FROM main.face_track WHERE file_id = ?", arguments: [fileID])
+                try db.execute(sql: "DELETE FROM main.object_look WHERE file_id = ?", arguments: [fileID])
                 try db.execute(sql: """
                     UPDATE main.source_file SET (\(fileColumns), run_id) = (SELECT \(fileColumns), ? FROM shard.source_file WHERE id = ?)
                     WHERE id = ?
@@ -195,6 +196,13 @@ extension Incident {
             SELECT track_id + ?, ?, pts, utc, box_x, box_y, box_w, box_h, score, landmarks, inter_eye, sharpness,
                 frontal, quality, junk, embedding, model FROM shard.face WHERE file_id = ?
             """, arguments: [trackShift, fileID, shardID])
+        // A file from before v7 has no object looks to give.
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM shard.sqlite_master WHERE name = 'object_look')") == true {
+            try db.execute(sql: """
+                INSERT INTO main.object_look (file_id, camera_id, kind, pts, utc, box_x, box_y, box_w, box_h, score, model)
+                SELECT ?, camera_id, kind, pts, utc, box_x, box_y, box_w, box_h, score, model FROM shard.object_look WHERE file_id = ?
+                """, arguments: [fileID, shardID])
+        }
         return (sightings, tracks)
     }
 

@@ -23,9 +23,9 @@ struct FileAnalysis: Sendable {
     func analyseGuarded(_ path: String, worker: Worker, models: RunModels, stallLimit: Double) throws -> FileResult {
         let heartbeat = Heartbeat()
         let outcome = Outcome<FileResult>()
-        let (plates, faces) = worker.current
+        let recognisers = worker.current
         DispatchQueue.global().async {
-            outcome.finish(Result { try analyse(path: path, plates: plates, faces: faces, beat: heartbeat.beat) })
+            outcome.finish(Result { try analyse(path: path, with: recognisers, beat: heartbeat.beat) })
         }
         while true {
             if let result = outcome.wait(seconds: 0.5) { return try result.get() }
@@ -36,7 +36,8 @@ struct FileAnalysis: Sendable {
     }
 
     /// `beat` is called as bytes are hashed and frames decoded (the stall watchdog's heartbeat).
-    func analyse(path: String, plates: PlateRecognizer?, faces: FaceEngine?, beat: @escaping @Sendable () -> Void = {}) throws -> FileResult {
+    func analyse(path: String, with recognisers: Recognisers, beat: @escaping @Sendable () -> Void = {}) throws -> FileResult {
+        let (plates, faces, people) = (recognisers.plates, recognisers.faces, recognisers.people)
         let before = Catalogue.fileState(path)
         let sha = try sha256(of: path, progress: beat)
         let decoder = try VideoDecoder(path: path, options: DecodeOptions(policy: .perSecond(1 / options.every),
@@ -50,16 +51,23 @@ struct FileAnalysis: Sendable {
         var looks = LookCounts()
         var reads: [TimedPlateRead] = []
         var found: [TimedFace] = []
+        var objects: [ObjectLook] = []
         var analysed = 0
-        var lastFull = -Double.infinity
+        var lastFull = -Double.infinity, lastFullLook = -Double.infinity
         let stats = try decoder.decode { frame in
             if stop.requested { throw Stopped() }
             beat()
             let small = try frame.image(.gray, maxWidth: 160)
             var regions = gate.changedRegions(small)
-            if regions == nil, frame.time - lastFull >= options.fullFrameEvery { regions = [.whole] }
+            let still = regions == nil
+            if still, frame.time - lastFull >= options.fullFrameEvery { regions = [.whole] }
             guard let regions else { return true }
             if regions == [.whole] { lastFull = frame.time }
+            // Without the cascade every look is full; with it, between full looks plates are sought
+            // only around what a glance glimpsed and faces only inside people. A still scene's
+            // periodic look (parked cars, people standing) is a full one.
+            let fullLook = people == nil || still || frame.time - lastFullLook >= options.fullLookEvery
+            if fullLook { lastFullLook = frame.time; looks.fullLooks += 1 }
             analysed += 1
             for r in regions {
                 let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
@@ -69,17 +77,32 @@ struct FileAnalysis: Sendable {
                 // Only the changed region is converted; crops and chips come from full resolution.
                 let image = try frame.crop(roi, .rgb)
                 let size = (frame.width, frame.height)
+                let seenPeople = try people?.detect(image) ?? []
+                looks.people += seenPeople.count
+                objects += seenPeople.map { ObjectLook(pts: frame.time, kind: .person, box: $0.box.moved(roi.x, roi.y), score: $0.score) }
                 if let plates {
-                    let seen = try lookForPlates(in: image, at: roi, frame: size, time: frame.time, plates: plates, tracker: &tracker)
+                    let candidates = fullLook ? try plates.detect(image, frame: size)
+                                              : try plates.detectByGlance(image, frame: size, glance: options.plateGlance)
+                    let seen = try readPlates(candidates, in: image, at: roi, time: frame.time, plates: plates, tracker: &tracker)
                     looks.platesCarried += seen.count(where: \.carried)
                     looks.platesRead += seen.count { !$0.carried }
                     reads += seen
                 }
                 if let faces {
-                    let seen = try lookForFaces(in: image, at: roi, frame: size, time: frame.time, faces: faces, tracker: &faceTracker, source: path)
-                    looks.facesCarried += seen.count(where: \.carried)
-                    looks.facesDescribed += seen.count { !$0.carried }
-                    found += seen.map(\.face)
+                    // A person's face lies in the box's top; the margin keeps a head the box cut.
+                    let areas = fullLook ? [PixelRect(x: 0, y: 0, w: image.width, h: image.height)]
+                        : mergedAreas(seenPeople.map { p in
+                            PixelRect(x: p.box.x - p.box.w / 4, y: p.box.y - p.box.h / 10, w: p.box.w * 3 / 2, h: p.box.h * 6 / 10)
+                                .clamped(width: image.width, height: image.height)
+                        })
+                    for area in areas where area.w >= 16 && area.h >= 16 {
+                        let part = area.w == image.width && area.h == image.height ? image : image.cropped(area)
+                        let seen = try lookForFaces(in: part, at: area.moved(roi.x, roi.y), frame: size, time: frame.time, faces: faces,
+                                                    tracker: &faceTracker, source: path)
+                        looks.facesCarried += seen.count(where: \.carried)
+                        looks.facesDescribed += seen.count { !$0.carried }
+                        found += seen.map(\.face)
+                    }
                 }
             }
             return true
@@ -90,15 +113,16 @@ struct FileAnalysis: Sendable {
                                 tracks: try Grouping.faceTracks(found), plateModel: plateModel,
                                 faceModel: faces?.fingerprint ?? "", size: before?.size)
         result.looks = looks
+        result.objects = objects
+        result.objectModel = people?.model.fingerprint ?? ""
         return result
     }
 
-    /// Plates in one moving region, read (or carried by the tracker), boxes in frame coordinates.
-    private func lookForPlates(in image: Image, at roi: PixelRect, frame: (width: Int, height: Int), time: Double, plates: PlateRecognizer,
-                               tracker: inout PlateTracker) throws -> [TimedPlateRead] {
-        // The text detector sees the region at the scale it would see the whole frame at.
+    /// The plates found in one moving region, read (or carried by the tracker), boxes in frame coordinates.
+    private func readPlates(_ candidates: [PlateDetection], in image: Image, at roi: PixelRect, time: Double, plates: PlateRecognizer,
+                            tracker: inout PlateTracker) throws -> [TimedPlateRead] {
         var looks: [(PlateRead, Bool)] = []
-        for d in try plates.detect(image, frame: frame) {
+        for d in candidates {
             let look = options.plateTracking
                 ? try tracker.read(image, at: d, origin: (roi.x, roi.y), pts: time) { try plates.read(image, at: $0) }
                 : try plates.read(image, at: d).map { ($0, false) }
@@ -109,20 +133,20 @@ struct FileAnalysis: Sendable {
             let crop = carried ? nil : try? image.cropped(read.box).jpegData()
             let b = read.box
             let cut = b.x <= 1 || b.y <= 1 || b.x + b.w >= image.width - 1 || b.y + b.h >= image.height - 1
-            read.box = PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h)
+            read.box = b.moved(roi.x, roi.y)
             return TimedPlateRead(pts: time, read: read, crop: crop, cut: cut, carried: carried)
         }
     }
 
-    /// Faces in one moving region, boxes and landmarks in frame coordinates; `carried` when the
-    /// tracker answered for the descriptor.
+    /// Faces in one part of a frame (a moving region, or a person in one) at `roi`, boxes and
+    /// landmarks in frame coordinates; `carried` when the tracker answered for the descriptor.
     private func lookForFaces(in image: Image, at roi: PixelRect, frame: (width: Int, height: Int), time: Double, faces: FaceEngine,
                               tracker: inout FaceTracker, source: String) throws -> [(face: TimedFace, carried: Bool)] {
         // CenterFace sees the region at the scale it would see the whole frame at.
         let scale = min(1, Double(options.faceDetectorSize) / Double(max(frame.width, frame.height)))
         let maxSide = max(32, Int((Double(max(roi.w, roi.h)) * scale).rounded()))
         let faceOptions = FaceOptions(detector: options.faceDetector, upsample: options.faceUpsample, maxSide: maxSide)
-        func inFrame(_ b: PixelRect) -> PixelRect { PixelRect(x: b.x + roi.x, y: b.y + roi.y, w: b.w, h: b.h) }
+        func inFrame(_ b: PixelRect) -> PixelRect { b.moved(roi.x, roi.y) }
         let tracking = options.faceTracking
         return try faces.faces(in: image, options: faceOptions, source: source) { face in
             tracking ? tracker.carry(face, box: inFrame(face.box), pts: time) : nil

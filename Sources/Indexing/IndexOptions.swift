@@ -41,6 +41,16 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     public var plateTracking = true
     /// Reuse a tracked face's descriptor once two descriptors agree (see `FaceTracker`).
     public var faceTracking = true
+    /// Between full looks, look for faces only inside the people the person detector finds, and for
+    /// plates only around what the text detector glimpses at `plateGlance` of its scale; the people
+    /// are stored too. Off: every look is a full look (the text detector and CenterFace over every
+    /// moving part), as before the cascade.
+    public var cascade = true
+    /// With the cascade, a full look at every moving part at least this often (seconds): it finds the
+    /// plates too small to glimpse and the faces of people the detector missed.
+    public var fullLookEvery = 2.0
+    /// With the cascade, the scale of the plate glance as a fraction of the text detector's.
+    public var plateGlance = 0.5
 
     public init() {}
 
@@ -59,6 +69,9 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         skipQuietGOPs = try value(.skipQuietGOPs, d.skipQuietGOPs); precision = try value(.precision, d.precision)
         modelThreads = try c.decodeIfPresent(Int.self, forKey: .modelThreads)
         plateTracking = try value(.plateTracking, d.plateTracking); faceTracking = try value(.faceTracking, d.faceTracking)
+        // Settings stored before the cascade describe runs that had none.
+        cascade = try value(.cascade, false); fullLookEvery = try value(.fullLookEvery, d.fullLookEvery)
+        plateGlance = try value(.plateGlance, d.plateGlance)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,7 +80,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         case plateOCR = "plate_ocr", plateRegion = "plate_region"
         case faceDetector = "face_detector", faceDetectorSize = "face_detector_size"
         case referenceFramesOnly = "reference_frames_only", skipQuietGOPs = "skip_quiet_gops", plateTracking = "plate_tracking", precision, modelThreads = "model_threads"
-        case faceTracking = "face_tracking"
+        case faceTracking = "face_tracking", cascade, fullLookEvery = "full_look_every", plateGlance = "plate_glance"
     }
 }
 

@@ -14,10 +14,18 @@ public final class StopRequest: Sendable {
 /// One worker's recognisers (inference requests and dlib contexts are per thread); replaced
 /// when a stalled file keeps the old ones busy on its abandoned thread.
 final class Worker: Sendable {
-    private let recognisers: Mutex<(plates: PlateRecognizer?, faces: FaceEngine?)>
-    init(plates: PlateRecognizer?, faces: FaceEngine?) { recognisers = Mutex((plates, faces)) }
-    var current: (plates: PlateRecognizer?, faces: FaceEngine?) { recognisers.withLock { $0 } }
+    private let recognisers: Mutex<Recognisers>
+    init(_ r: Recognisers) { recognisers = Mutex(r) }
+    var current: Recognisers { recognisers.withLock { $0 } }
     func replace(with fresh: Worker) { let r = fresh.current; recognisers.withLock { $0 = r } }
+}
+
+/// What one thread looks with; nil for what the run does not look for.
+struct Recognisers: Sendable {
+    var plates: PlateRecognizer?
+    var faces: FaceEngine?
+    /// The cascade's person detector.
+    var people: PersonDetector?
 }
 
 /// When a file's analysis last made progress.

@@ -7,6 +7,8 @@ import RecognitionKit
 struct RunModels: Sendable {
     let plates: PlateModels?
     let faces: FaceEngine?
+    /// The cascade's person detector (nil without the cascade).
+    let people: InferenceModel?
     /// CPU threads each inference may use.
     let threads: Int
     let options: IndexOptions
@@ -20,6 +22,9 @@ struct RunModels: Sendable {
         faces = options.faces
             ? try FaceEngine(models: store, loadMMOD: options.faceDetector == .mmod, loadCenterFace: options.faceDetector == .centerface,
                              precision: options.precision, threads: threads) : nil
+        // Small and cheap: f32 whatever the precision (it has no int8 copy).
+        people = options.cascade && (options.plates || options.faces)
+            ? try InferenceModel(path: store.file(PersonDetector.modelFile), name: "ssdlite-people", precision: .f32, threads: threads) : nil
     }
 
     /// The cores shared out among the files analysed at once: with as many files as cores each
@@ -44,7 +49,7 @@ struct RunModels: Sendable {
     }
 
     /// Each model's fingerprint, as a run records them.
-    var modelFingerprints: [String] { [plateFingerprint, faces?.fingerprint].compactMap { $0 } }
+    var modelFingerprints: [String] { [plateFingerprint, faces?.fingerprint, people?.fingerprint].compactMap { $0 } }
 
     /// Models and settings that results depend on: a file indexed with another fingerprint is redone.
     var fingerprint: String {
@@ -69,6 +74,7 @@ struct RunModels: Sendable {
 
     /// A worker's own recognisers (inference requests and dlib contexts are per thread).
     func makeWorker(first: Bool) throws -> Worker {
-        Worker(plates: try makePlateRecognizer(), faces: try faces.map { first ? $0 : try $0.clone() })
+        Worker(Recognisers(plates: try makePlateRecognizer(), faces: try faces.map { first ? $0 : try $0.clone() },
+                           people: try people.map { try PersonDetector(model: $0) }))
     }
 }

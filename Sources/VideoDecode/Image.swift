@@ -37,6 +37,9 @@ public struct PixelRect: Sendable, Equatable, Codable, Hashable {
     }
 
     public var isEmpty: Bool { w <= 0 || h <= 0 }
+
+    /// Moved by (dx, dy): from a part's pixels to the whole picture's.
+    public func moved(_ dx: Int, _ dy: Int) -> PixelRect { PixelRect(x: x + dx, y: y + dy, w: w, h: h) }
 }
 
 /// Largest size with the source's aspect ratio that fits `maxWidth`×`maxHeight` (never upscales).

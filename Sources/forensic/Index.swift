@@ -46,6 +46,10 @@ struct Index: ParsableCommand {
     var readEveryLook = false
     @Flag(name: .customLong("describe-every-look"), help: "Describe a face at every sampled frame (default: a tracked face's descriptor is reused once two descriptors agree).")
     var describeEveryLook = false
+    @Flag(name: .customLong("no-cascade"), help: "Every look a full look: the text detector and the face detector over every moving part (default: between full looks, plates only around what a quarter-pixel glance of the text detector glimpsed, faces only inside the people a person detector found; the people are stored).")
+    var noCascade = false
+    @Option(name: .customLong("full-look-every"), help: "With the cascade: seconds between full looks, which find the plates too small to glimpse and the faces of people the detector missed.")
+    var fullLookEvery: Double = IndexOptions().fullLookEvery
     @Option(name: .customLong("watchlist"), help: "Check what is indexed against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
     @Option(help: "Take the results of files a nightly archive index already holds (same bytes, same settings) from its day files instead of decoding them again (default: the index given to `incident create --reuse`).")
@@ -56,6 +60,7 @@ struct Index: ParsableCommand {
     func validate() throws {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
         guard every > 0 else { throw ValidationError("--every must be positive") }
+        guard fullLookEvery > 0 else { throw ValidationError("--full-look-every must be positive") }
         if let t = modelThreads, !(1...256).contains(t) { throw ValidationError("--model-threads must be 1–256") }
         guard (0...2).contains(faceUpsample) else { throw ValidationError("--face-upsample must be 0–2") }
         guard (320...4096).contains(faceDetectorSize) else { throw ValidationError("--face-detector-size must be 320–4096") }
@@ -75,6 +80,8 @@ struct Index: ParsableCommand {
         options.precision = precision
         options.plateTracking = !readEveryLook
         options.faceTracking = !describeEveryLook
+        options.cascade = !noCascade
+        options.fullLookEvery = fullLookEvery
         options.modelThreads = modelThreads
         options.plateOCR = ocr
         options.plateRegion = region

@@ -183,7 +183,7 @@ import VideoDecode
         let analysis = FileAnalysis(options: options, stop: StopRequest(), plateModel: "")
         let began = Date()
         #expect {
-            _ = try analysis.analyseGuarded(fifo, worker: Worker(plates: nil, faces: nil), models: models, stallLimit: 1)
+            _ = try analysis.analyseGuarded(fifo, worker: Worker(Recognisers()), models: models, stallLimit: 1)
         } throws: { "\($0)".contains("read stalled") }
         #expect(Date().timeIntervalSince(began) < 10, "abandoned after the stall limit, not waited for")
         // Let the abandoned thread go: a writer opens and closes the FIFO.

@@ -15,7 +15,7 @@ public enum InferencePrecision: String, Sendable, CaseIterable, Codable {
 
 /// A dense tensor handed to or returned by a model.
 public struct Tensor: Sendable {
-    public enum Storage: Sendable { case float([Float]), int64([Int64]) }
+    public enum Storage: Sendable { case float([Float]), int64([Int64]), uint8([UInt8]) }
     public var shape: [Int]
     public var storage: Storage
 
@@ -31,10 +31,18 @@ public struct Tensor: Sendable {
         storage = .int64(int64s)
     }
 
+    /// Pixels as they are (a model that takes 0–255 bytes, such as a TensorFlow detector).
+    public init(shape: [Int], bytes: [UInt8]) {
+        precondition(shape.reduce(1, *) == bytes.count, "tensor shape and data disagree")
+        self.shape = shape
+        storage = .uint8(bytes)
+    }
+
     public var floats: [Float] {
         switch storage {
         case .float(let f): return f
         case .int64(let i): return i.map(Float.init)
+        case .uint8(let b): return b.map(Float.init)
         }
     }
 }
@@ -208,6 +216,10 @@ public final class InferenceModel: @unchecked Sendable {
                 case (I64, .int64(let v)):
                     let p = UnsafeMutablePointer<Int64>.allocate(capacity: count)
                     p.initialize(from: v, count: count)
+                    buffer = UnsafeMutableRawPointer(p)
+                case (U8, .uint8(let b)):
+                    let p = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+                    p.initialize(from: b, count: count)
                     buffer = UnsafeMutableRawPointer(p)
                 case (I64, .float(let f)):
                     let p = UnsafeMutablePointer<Int64>.allocate(capacity: count)

@@ -40,3 +40,25 @@ func nonMaximumSuppression(_ boxes: [PixelRect], scores: [Double], iouThreshold:
     }
     return keep
 }
+
+/// The rectangles joined until no two overlap (each pair that overlaps becomes the box around
+/// both): areas to look in once each, however many finds pointed there.
+public func mergedAreas(_ rects: [PixelRect]) -> [PixelRect] {
+    var areas = rects.filter { !$0.isEmpty }
+    var joined = true
+    while joined {
+        joined = false
+        search: for i in areas.indices {
+            for j in areas.indices where j > i {
+                let a = areas[i], b = areas[j]
+                guard a.x < b.x + b.w, b.x < a.x + a.w, a.y < b.y + b.h, b.y < a.y + a.h else { continue }
+                let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
+                areas[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, b.x + b.w) - x0, h: max(a.y + a.h, b.y + b.h) - y0)
+                areas.remove(at: j)
+                joined = true
+                break search
+            }
+        }
+    }
+    return areas
+}

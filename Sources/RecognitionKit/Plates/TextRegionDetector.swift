@@ -128,8 +128,10 @@ public final class TextPlateDetector {
     /// With `tiles`, a picture over 1.5 times that size is also looked at in overlapping tiles of
     /// `maxSide` pixels at a finer scale, so plates that a downscale would shrink to a few pixels
     /// are still seen (a phone photo, a 4K frame); costs about one detector pass per tile.
-    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil) throws -> [PlateDetection] {
-        try candidates(image, maxSide: maxSide, tiles: tiles, frame: frame).candidates.compactMap(\.detection)
+    /// `coarser` < 1 looks at that fraction of the usual scale (the index cascade's glance).
+    public func detect(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil,
+                       coarser: Double = 1) throws -> [PlateDetection] {
+        try candidates(image, maxSide: maxSide, tiles: tiles, frame: frame, coarser: coarser).candidates.compactMap(\.detection)
     }
 
     /// The text detector's scale for a `width`×`height` picture, as PP-OCR's pipeline chooses it:
@@ -150,10 +152,10 @@ public final class TextPlateDetector {
     /// looks at the stages to name the one that lost a plate.
     /// `frame`: the size of the whole picture when `image` is a region of it (a moving part of a
     /// video frame): the region is seen at the scale the whole frame would be.
-    public func candidates(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil)
-        throws -> (regions: [TextRegionDetector.Region], candidates: [PlateCandidateBox]) {
-        let whole = try text.detect(image, scale: Self.scale(width: frame?.width ?? image.width, height: frame?.height ?? image.height,
-                                                             maxSide: maxSide))
+    public func candidates(_ image: Image, maxSide: Int = 1280, tiles: Bool = false, frame: (width: Int, height: Int)? = nil,
+                           coarser: Double = 1) throws -> (regions: [TextRegionDetector.Region], candidates: [PlateCandidateBox]) {
+        let whole = try text.detect(image, scale: coarser * Self.scale(width: frame?.width ?? image.width, height: frame?.height ?? image.height,
+                                                                       maxSide: maxSide))
         guard tiles, Double(max(image.width, image.height)) > 1.5 * Double(maxSide) else { return (whole, plates(in: image, from: whole)) }
         let tiled = try tiledRegions(image, tile: maxSide)
         // A region of the whole view gives way where the tiles saw most of it (they see it
