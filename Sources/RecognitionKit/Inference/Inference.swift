@@ -159,7 +159,9 @@ public final class InferenceModel: @unchecked Sendable {
         }
         // An int8 file's last bits depend on the CPU that quantised it; its recipe does not (ModelStore.int8).
         let recipe = ModelStore.int8Recipe(of: path)
-        fingerprint = try ModelStore.fingerprint(name: name, files: [recipe ?? path], tag: recipe == nil ? self.precision : "int8")
+        // An IR model's weights are in the .bin beside its .xml.
+        let files = recipe.map { [$0] } ?? (path.hasSuffix(".xml") ? [path, String(path.dropLast(4)) + ".bin"] : [path])
+        fingerprint = try ModelStore.fingerprint(name: name, files: files, tag: recipe == nil ? self.precision : "int8")
     }
 
     /// Owns the compiled model handle: freed in one place, whether or not `InferenceModel.init` finished.

