@@ -18,6 +18,8 @@ public struct IncidentInfo: Sendable, Codable {
     public var plateSightings: Int
     public var faces: Int
     public var faceTracks: Int
+    /// People the index cascade's detector saw, summed over looks (0 in files from before it).
+    public var peopleLooks: Int
     public var runs: Int
     public var lastRun: String?
     public var auditEntries: Int
@@ -26,7 +28,7 @@ public struct IncidentInfo: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, from, to, timezone, archive, layout, shard, cameras, files, faces, runs
         case footageHours = "footage_hours", plateReads = "plate_reads", plateSightings = "plate_sightings"
-        case faceTracks = "face_tracks", lastRun = "last_run", auditEntries = "audit_entries", auditIntact = "audit_intact"
+        case faceTracks = "face_tracks", peopleLooks = "people_looks", lastRun = "last_run", auditEntries = "audit_entries", auditIntact = "audit_intact"
     }
 }
 
@@ -48,6 +50,7 @@ extension Incident {
                 footageHours: ((try Double.fetchOne(db, sql: "SELECT SUM(duration) FROM source_file WHERE status = 'indexed'") ?? 0) / 36) .rounded() / 100,
                 plateReads: try count("SELECT COUNT(*) FROM plate_read"), plateSightings: try count("SELECT COUNT(*) FROM plate_sighting"),
                 faces: try count("SELECT COUNT(*) FROM face"), faceTracks: try count("SELECT COUNT(*) FROM face_track"),
+                peopleLooks: try db.tableExists("object_look") ? count("SELECT COUNT(*) FROM object_look WHERE kind = 'person'") : 0,
                 runs: try count("SELECT COUNT(*) FROM run"), lastRun: lastRun,
                 auditEntries: try count("SELECT COUNT(*) FROM audit"), auditIntact: broken == nil)
         }

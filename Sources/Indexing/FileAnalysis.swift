@@ -54,6 +54,9 @@ struct FileAnalysis: Sendable {
         var objects: [ObjectLook] = []
         var analysed = 0
         var lastFull = -Double.infinity, lastFullLook = -Double.infinity
+        // Plates seen at the last look (frame pixels): a look between full ones looks again where
+        // they may have gone, whatever the glance saw.
+        var platesSeen: (pts: Double, boxes: [PixelRect]) = (-Double.infinity, [])
         let stats = try decoder.decode { frame in
             if stop.requested { throw Stopped() }
             beat()
@@ -69,6 +72,14 @@ struct FileAnalysis: Sendable {
             let fullLook = people == nil || still || frame.time - lastFullLook >= options.fullLookEvery
             if fullLook { lastFullLook = frame.time; looks.fullLooks += 1 }
             analysed += 1
+            // A plate moves at most ~3 of its widths a second across a view (the plate tracker's bound).
+            let recent = frame.time - platesSeen.pts <= 1.5 * options.every ? platesSeen.boxes : []
+            let gap = max(frame.time - platesSeen.pts, 0)
+            let whereTheyMayBe = recent.map { b in
+                let dx = Int(Double(b.w) * (0.5 + 3 * gap)), dy = b.h
+                return PixelRect(x: b.x - dx, y: b.y - dy, w: b.w + 2 * dx, h: b.h + 2 * dy)
+            }
+            var seenNow: [PixelRect] = []
             for r in regions {
                 let roi = PixelRect(x: Int(r.x * Double(frame.width)), y: Int(r.y * Double(frame.height)),
                                     w: Int((r.w * Double(frame.width)).rounded(.up)), h: Int((r.h * Double(frame.height)).rounded(.up)))
@@ -82,8 +93,10 @@ struct FileAnalysis: Sendable {
                 objects += seenPeople.map { ObjectLook(pts: frame.time, kind: .person, box: $0.box.moved(roi.x, roi.y), score: $0.score) }
                 if let plates {
                     let candidates = fullLook ? try plates.detect(image, frame: size)
-                                              : try plates.detectByGlance(image, frame: size, glance: options.plateGlance)
+                        : try plates.detectByGlance(image, frame: size, glance: options.plateGlance,
+                                                    alsoIn: whereTheyMayBe.map { $0.moved(-roi.x, -roi.y) })
                     let seen = try readPlates(candidates, in: image, at: roi, time: frame.time, plates: plates, tracker: &tracker)
+                    seenNow += seen.map(\.read.box)
                     looks.platesCarried += seen.count(where: \.carried)
                     looks.platesRead += seen.count { !$0.carried }
                     reads += seen
@@ -105,6 +118,7 @@ struct FileAnalysis: Sendable {
                     }
                 }
             }
+            if plates != nil { platesSeen = (frame.time, seenNow) }
             return true
         }
         // A recorder still writing the file: what was hashed and read is not the file that will stay.

@@ -42,10 +42,11 @@ public struct IndexOptions: Sendable, Codable, Equatable {
     /// Reuse a tracked face's descriptor once two descriptors agree (see `FaceTracker`).
     public var faceTracking = true
     /// Between full looks, look for faces only inside the people the person detector finds, and for
-    /// plates only around what the text detector glimpses at `plateGlance` of its scale; the people
-    /// are stored too. Off: every look is a full look (the text detector and CenterFace over every
-    /// moving part), as before the cascade.
-    public var cascade = true
+    /// plates only around what the text detector glimpses at `plateGlance` of its scale (and where
+    /// plates were a look ago); the people are stored too. Off (the default): every look is a full
+    /// look (the text detector and CenterFace over every moving part). Not the default: faster on
+    /// busy streets, but it lost a marginal plate on the bench's quiet real-car street.
+    public var cascade = false
     /// With the cascade, a full look at every moving part at least this often (seconds): it finds the
     /// plates too small to glimpse and the faces of people the detector missed.
     public var fullLookEvery = 2.0
@@ -69,8 +70,7 @@ public struct IndexOptions: Sendable, Codable, Equatable {
         skipQuietGOPs = try value(.skipQuietGOPs, d.skipQuietGOPs); precision = try value(.precision, d.precision)
         modelThreads = try c.decodeIfPresent(Int.self, forKey: .modelThreads)
         plateTracking = try value(.plateTracking, d.plateTracking); faceTracking = try value(.faceTracking, d.faceTracking)
-        // Settings stored before the cascade describe runs that had none.
-        cascade = try value(.cascade, false); fullLookEvery = try value(.fullLookEvery, d.fullLookEvery)
+        cascade = try value(.cascade, d.cascade); fullLookEvery = try value(.fullLookEvery, d.fullLookEvery)
         plateGlance = try value(.plateGlance, d.plateGlance)
     }
 

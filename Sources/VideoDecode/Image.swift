@@ -38,6 +38,8 @@ public struct PixelRect: Sendable, Equatable, Codable, Hashable {
 
     public var isEmpty: Bool { w <= 0 || h <= 0 }
 
+    public func overlaps(_ o: PixelRect) -> Bool { x < o.x + o.w && o.x < x + w && y < o.y + o.h && o.y < y + h }
+
     /// Moved by (dx, dy): from a part's pixels to the whole picture's.
     public func moved(_ dx: Int, _ dy: Int) -> PixelRect { PixelRect(x: x + dx, y: y + dy, w: w, h: h) }
 }

@@ -78,6 +78,7 @@ struct IncidentCommand: ParsableCommand {
                     footage   \(i.footageHours) h indexed
                     plates    \(i.plateSightings) sightings from \(i.plateReads) reads
                     faces     \(i.faceTracks) tracks from \(i.faces) faces
+                    people    \(i.peopleLooks) seen (summed over looks)
                     runs      \(i.runs)\(i.lastRun.map { "; last: \($0)" } ?? "")
                     audit     \(i.auditEntries) entries, chain \(i.auditIntact ? "intact" : "BROKEN")
                     """)

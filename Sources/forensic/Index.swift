@@ -46,10 +46,12 @@ struct Index: ParsableCommand {
     var readEveryLook = false
     @Flag(name: .customLong("describe-every-look"), help: "Describe a face at every sampled frame (default: a tracked face's descriptor is reused once two descriptors agree).")
     var describeEveryLook = false
-    @Flag(name: .customLong("no-cascade"), help: "Every look a full look: the text detector and the face detector over every moving part (default: between full looks, plates only around what a quarter-pixel glance of the text detector glimpsed, faces only inside the people a person detector found; the people are stored).")
-    var noCascade = false
+    @Flag(name: .customLong("cascade"), help: "Between full looks, seek plates only around what a quarter-pixel glance of the text detector glimpsed (and where plates were a look ago), faces only inside the people a person detector found; the people are stored (default: every look a full look).")
+    var cascade = false
     @Option(name: .customLong("full-look-every"), help: "With the cascade: seconds between full looks, which find the plates too small to glimpse and the faces of people the detector missed.")
     var fullLookEvery: Double = IndexOptions().fullLookEvery
+    @Option(name: .customLong("plate-glance"), help: "With the cascade: the scale of the plate glance as a fraction of the text detector's (0.1–1; lower is cheaper and misses more plates until the next full look).")
+    var plateGlance: Double = IndexOptions().plateGlance
     @Option(name: .customLong("watchlist"), help: "Check what is indexed against this watchlist file (default: $FORENSIC_WATCHLIST when set).")
     var watchlistFile: String?
     @Option(help: "Take the results of files a nightly archive index already holds (same bytes, same settings) from its day files instead of decoding them again (default: the index given to `incident create --reuse`).")
@@ -61,6 +63,7 @@ struct Index: ParsableCommand {
         guard workers >= 1, workers <= 64 else { throw ValidationError("--workers must be 1–64") }
         guard every > 0 else { throw ValidationError("--every must be positive") }
         guard fullLookEvery > 0 else { throw ValidationError("--full-look-every must be positive") }
+        guard (0.1...1).contains(plateGlance) else { throw ValidationError("--plate-glance must be 0.1–1") }
         if let t = modelThreads, !(1...256).contains(t) { throw ValidationError("--model-threads must be 1–256") }
         guard (0...2).contains(faceUpsample) else { throw ValidationError("--face-upsample must be 0–2") }
         guard (320...4096).contains(faceDetectorSize) else { throw ValidationError("--face-detector-size must be 320–4096") }
@@ -80,8 +83,9 @@ struct Index: ParsableCommand {
         options.precision = precision
         options.plateTracking = !readEveryLook
         options.faceTracking = !describeEveryLook
-        options.cascade = !noCascade
+        options.cascade = cascade
         options.fullLookEvery = fullLookEvery
+        options.plateGlance = plateGlance
         options.modelThreads = modelThreads
         options.plateOCR = ocr
         options.plateRegion = region

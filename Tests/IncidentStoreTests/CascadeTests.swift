@@ -32,6 +32,7 @@ import RecognitionKit
                                            cameras: CameraRegistry.load(Support.cameras))
         var options = Indexing.IndexOptions()
         options.workers = 1
+        options.cascade = true
         configure(&options)
         return (incident, try Indexer(incident: incident, options: options, models: ModelStore(directory: Support.models)).run())
     }
@@ -50,6 +51,7 @@ import RecognitionKit
         #expect(try count(incident, "SELECT COUNT(*) FROM face WHERE pts > 1") >= 3)
         let people = try count(incident, "SELECT COUNT(*) FROM object_look WHERE kind = 'person' AND pts BETWEEN 1 AND 9.5")
         #expect(people >= 3 && summary.looks.people == people, "people \(people), \(summary.looks)")
+        #expect(try incident.info().peopleLooks == people)
         #expect(try count(incident, "SELECT COUNT(*) FROM object_look WHERE model NOT LIKE 'ssdlite-people@%'") == 0)
     }
 
@@ -64,7 +66,7 @@ import RecognitionKit
         #expect(try count(without, "SELECT COUNT(*) FROM plate_sighting") == 0)
     }
 
-    /// `--no-cascade`: every look is full and no person detector runs.
+    /// Without the cascade (the default): every look is full and no person detector runs.
     @Test func withoutTheCascadeEveryLookIsFull() throws {
         let (incident, summary) = try index { $0.cascade = false; $0.faces = false }
         #expect(summary.looks.fullLooks >= 9 && summary.looks.people == 0, "\(summary.looks)")

@@ -150,18 +150,23 @@ public final class PlateRecognizer: @unchecked Sendable {
     /// then at the full scale only around the plates it glimpsed (a plate width to each side, a
     /// plate height above and below), so a plate is found and boxed as `detect` would. Where the
     /// glimpses cover half the picture the full look is cheaper: `detect` on it all. Plates too
-    /// small to glimpse wait for the index's next full look.
-    public func detectByGlance(_ image: Image, frame: (width: Int, height: Int)? = nil, glance: Double) throws -> [PlateDetection] {
+    /// small to glimpse wait for the index's next full look. Measured against full looks: faster on
+    /// busy streets, but the windows box a marginal plate differently from a full look, and on the
+    /// bench's quiet real-car street a coin-flip plate then read wrong (see the README), which is
+    /// why the cascade is not the default. `alsoIn`: areas to look at whatever
+    /// the glance saw (where the index saw plates a look ago, grown by how far they may have moved).
+    public func detectByGlance(_ image: Image, frame: (width: Int, height: Int)? = nil, glance: Double,
+                               alsoIn known: [PixelRect] = []) throws -> [PlateDetection] {
         guard kind == .text else { return try detect(image, frame: frame) }
         let glimpsed = try textPlates.detect(image, maxSide: detectionMaxSide, frame: frame, coarser: glance)
-        guard !glimpsed.isEmpty else { return [] }
         let areas = mergedAreas(glimpsed.map { d in
-            PixelRect(x: d.box.x - d.box.w, y: d.box.y - d.box.h, w: 3 * d.box.w, h: 3 * d.box.h).clamped(width: image.width, height: image.height)
-        })
+            PixelRect(x: d.box.x - d.box.w, y: d.box.y - d.box.h, w: 3 * d.box.w, h: 3 * d.box.h)
+        } .map { $0.clamped(width: image.width, height: image.height) } + known.map { $0.clamped(width: image.width, height: image.height) })
+        guard !areas.isEmpty else { return [] }
         guard 2 * areas.reduce(0, { $0 + $1.w * $1.h }) < image.width * image.height else { return try detect(image, frame: frame) }
         return try areas.flatMap { area in
             try textPlates.detect(image.cropped(area), maxSide: detectionMaxSide, frame: frame ?? (image.width, image.height)).map { d in
-                PlateDetection(box: PixelRect(x: d.box.x + area.x, y: d.box.y + area.y, w: d.box.w, h: d.box.h), score: d.score,
+                PlateDetection(box: d.box.moved(area.x, area.y), score: d.score,
                                textRegions: d.textRegions.map { var r = $0; r.cx += Double(area.x); r.cy += Double(area.y); return r })
             }
         }

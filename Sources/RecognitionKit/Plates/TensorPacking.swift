@@ -51,7 +51,7 @@ public func mergedAreas(_ rects: [PixelRect]) -> [PixelRect] {
         search: for i in areas.indices {
             for j in areas.indices where j > i {
                 let a = areas[i], b = areas[j]
-                guard a.x < b.x + b.w, b.x < a.x + a.w, a.y < b.y + b.h, b.y < a.y + a.h else { continue }
+                guard a.overlaps(b) else { continue }
                 let x0 = min(a.x, b.x), y0 = min(a.y, b.y)
                 areas[i] = PixelRect(x: x0, y: y0, w: max(a.x + a.w, b.x + b.w) - x0, h: max(a.y + a.h, b.y + b.h) - y0)
                 areas.remove(at: j)
