@@ -218,7 +218,7 @@ for spec in ${BENCH_INDEX_SPECS:-busy:h264:50 busy:h265:50 quiet:h264:50 quiet:h
              "+ quiet GOPs skipped|--face-detector hog --precision auto --read-every-look --describe-every-look" \
              "+ f32, not bf16|--face-detector hog --read-every-look --describe-every-look" \
              "+ track, read once|--face-detector hog --describe-every-look" "+ CenterFace|--describe-every-look" \
-             "+ faces described once (= now)|" "+ cascade|--cascade" "+ int8 (NNCF)|--precision int8"; do
+             "+ faces described once (= now)|" "+ cascade|--cascade" "+ int8 (NNCF)|--cascade --precision int8"; do
     [[ "${row%%|*}" =~ ${BENCH_INDEX_ROWS:-.} ]] || continue
     # shellcheck disable=SC2086
     read -r secs exact truth sightings tracks people reads descriptors <<<"$(index_run "$dir" "$DATA/$kind-truth.txt" ${row#*|})"
