@@ -154,7 +154,7 @@ func plateGlanceEval(_ a: [String]) throws {
     let labels = try loadRealLabels(dir)
     let models = try PlateModels(detectors: [.text], ocr: .v6, precision: evalPrecision)
     let recognizer = try PlateRecognizer(models: models)
-    struct Tally { var plates = 0, withText = 0, full = 0, fullExact = 0, glanced = 0, glancedExact = 0; var fullMs = 0.0, glanceMs = 0.0, photos = 0 }
+    struct Tally { var plates = 0, full = 0, fullExact = 0, glanced = 0, glancedExact = 0; var fullMs = 0.0, glanceMs = 0.0, photos = 0 }
     var tallies: [String: Tally] = [:]
     for (image, group) in Dictionary(grouping: labels, by: \.image).sorted(by: { $0.key < $1.key }) {
         let region = group[0].region
@@ -170,7 +170,6 @@ func plateGlanceEval(_ a: [String]) throws {
         t.photos += 1
         for label in group {
             t.plates += 1
-            t.withText += label.texts.isEmpty ? 0 : 1
             let f = full.filter { over($0.box, label.box) }, g = glanced.filter { over($0.box, label.box) }
             t.full += f.isEmpty ? 0 : 1
             t.glanced += g.isEmpty ? 0 : 1

@@ -73,7 +73,7 @@ struct FileAnalysis: Sendable {
             if fullLook { lastFullLook = frame.time; looks.fullLooks += 1 }
             analysed += 1
             // A plate moves at most ~3 of its widths a second across a view (the plate tracker's bound).
-            let recent = frame.time - platesSeen.pts <= 1.5 * options.every ? platesSeen.boxes : []
+            let recent = !fullLook && frame.time - platesSeen.pts <= 1.5 * options.every ? platesSeen.boxes : []
             let gap = max(frame.time - platesSeen.pts, 0)
             let whereTheyMayBe = recent.map { b in
                 let dx = Int(Double(b.w) * (0.5 + 3 * gap)), dy = b.h
@@ -118,7 +118,8 @@ struct FileAnalysis: Sendable {
                     }
                 }
             }
-            if plates != nil { platesSeen = (frame.time, seenNow) }
+            // Only the cascade looks again where plates were.
+            if plates != nil, people != nil { platesSeen = (frame.time, seenNow) }
             return true
         }
         // A recorder still writing the file: what was hashed and read is not the file that will stay.

@@ -159,9 +159,8 @@ public final class PlateRecognizer: @unchecked Sendable {
                                alsoIn known: [PixelRect] = []) throws -> [PlateDetection] {
         guard kind == .text else { return try detect(image, frame: frame) }
         let glimpsed = try textPlates.detect(image, maxSide: detectionMaxSide, frame: frame, coarser: glance)
-        let areas = mergedAreas(glimpsed.map { d in
-            PixelRect(x: d.box.x - d.box.w, y: d.box.y - d.box.h, w: 3 * d.box.w, h: 3 * d.box.h)
-        } .map { $0.clamped(width: image.width, height: image.height) } + known.map { $0.clamped(width: image.width, height: image.height) })
+        let windows = glimpsed.map { d in PixelRect(x: d.box.x - d.box.w, y: d.box.y - d.box.h, w: 3 * d.box.w, h: 3 * d.box.h) }
+        let areas = mergedAreas((windows + known).map { $0.clamped(width: image.width, height: image.height) })
         guard !areas.isEmpty else { return [] }
         guard 2 * areas.reduce(0, { $0 + $1.w * $1.h }) < image.width * image.height else { return try detect(image, frame: frame) }
         return try areas.flatMap { area in
